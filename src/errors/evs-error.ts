@@ -1,0 +1,31 @@
+/** Context every library error may carry. */
+export interface EvsErrorOptions {
+  /** The underlying error, if any. Never holds request headers or credentials. */
+  readonly cause?: unknown;
+  /** HTTP status of the response that caused the error, when there was one. */
+  readonly status?: number;
+  /** The `X-Request-Id` of that response, for Huawei support tickets. */
+  readonly requestId?: string;
+}
+
+/**
+ * Base class of every error this library throws or rejects with. `code` is
+ * stable across releases: branch on it (or on `instanceof`), not on `message`.
+ * Messages, properties and `cause` chains never contain an SK, token or signature.
+ */
+export class EvsError extends Error {
+  /** Stable machine-readable code, e.g. `EVS_THROTTLED`. */
+  readonly code: string;
+  /** HTTP status, when the error came from a response. */
+  readonly status?: number;
+  /** `X-Request-Id` of the response, when the server sent one. */
+  readonly requestId?: string;
+
+  constructor(code: string, message: string, options: EvsErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    if (options.status !== undefined) this.status = options.status;
+    if (options.requestId !== undefined) this.requestId = options.requestId;
+  }
+}
