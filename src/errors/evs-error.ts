@@ -29,3 +29,16 @@ export class EvsError extends Error {
     if (options.requestId !== undefined) this.requestId = options.requestId;
   }
 }
+
+/**
+ * Adds the response's status and request id to an error raised while reading it
+ * (the parser and the body reader know the bytes, not the response). Returns the
+ * error itself; anything that is not an {@link EvsError} passes unchanged.
+ */
+export function addResponseContext(error: unknown, status: number, requestId: string | undefined): unknown {
+  if (error instanceof EvsError) {
+    Object.defineProperty(error, 'status', { value: status, enumerable: true });
+    if (requestId !== undefined) Object.defineProperty(error, 'requestId', { value: requestId, enumerable: true });
+  }
+  return error;
+}

@@ -44,6 +44,8 @@ export interface Job {
   readonly entities: JobEntities;
   /** The wire object this job was parsed from, untouched. */
   readonly raw: Readonly<Record<string, unknown>>;
+  /** `X-Request-Id` of the response this job was read from (set by `EvsClient`). */
+  readonly requestId?: string;
 }
 
 /** Whether `status` is final (`SUCCESS` or `FAIL`). */

@@ -1,0 +1,75 @@
+import type { Dispatcher } from 'undici';
+import type { Clock } from '../clock/clock.js';
+import type { Credentials, Environment } from './auth/credentials.js';
+import type { Service } from './endpoint.js';
+
+/** Options of {@link EvsClient}. Every one is optional where the environment can supply it. */
+export interface EvsClientOptions {
+  /**
+   * Region id, e.g. `cn-north-4`; builds the endpoint `https://{service}.{region}.myhuaweicloud.com`.
+   * @default process.env.HUAWEICLOUD_SDK_REGION
+   */
+  readonly region?: string;
+  /**
+   * Full endpoint URL, overriding `region` (a private endpoint, a proxy, the simulator).
+   * `http://` is accepted only for loopback hosts unless `allowInsecureHttp`.
+   * @default `https://{service}.{region}.myhuaweicloud.com`
+   */
+  readonly endpoint?: string;
+  /**
+   * Which service's job API to call; EVS and ECS share it.
+   * @default 'evs'
+   */
+  readonly service?: Service;
+  /**
+   * Project id (32 hex characters in Huawei Cloud).
+   * @default process.env.HUAWEICLOUD_SDK_PROJECT_ID
+   */
+  readonly projectId?: string;
+  /**
+   * How to authenticate. `'none'` sends no credentials (the simulator, an authenticating proxy).
+   * @default AK/SK from HUAWEICLOUD_SDK_AK / HUAWEICLOUD_SDK_SK (+ HUAWEICLOUD_SDK_SECURITY_TOKEN), else a token from HUAWEICLOUD_AUTH_TOKEN
+   */
+  readonly credentials?: Credentials;
+  /**
+   * Time allowed for one request, from sending to the end of the body, in ms.
+   * @default 10_000
+   */
+  readonly timeout?: number;
+  /**
+   * Most keep-alive connections to the endpoint.
+   * @default 16
+   */
+  readonly connections?: number;
+  /**
+   * Largest response body read, in bytes; a larger one fails with `ResponseTooLargeError`.
+   * @default 1_048_576 (1 MiB)
+   */
+  readonly maxResponseSize?: number;
+  /**
+   * An undici dispatcher to send through (yours to close). Without one the client
+   * makes its own pool, honouring HTTPS_PROXY / HTTP_PROXY / NO_PROXY.
+   */
+  readonly dispatcher?: Dispatcher;
+  /**
+   * Allow `http://` to a non-loopback host. Credentials then cross the network in clear text.
+   * @default false
+   */
+  readonly allowInsecureHttp?: boolean;
+  /**
+   * Time source for signing dates and request timeouts.
+   * @default the system clock
+   */
+  readonly clock?: Clock;
+  /**
+   * Environment variables to read defaults from.
+   * @default process.env
+   */
+  readonly env?: Environment;
+}
+
+/** Options of one {@link EvsClient.getJob} call. */
+export interface GetJobOptions {
+  /** Aborts the request; the promise then rejects with `AbortError`. */
+  readonly signal?: AbortSignal;
+}

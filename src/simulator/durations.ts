@@ -1,0 +1,28 @@
+import type { DurationDistribution } from './options.js';
+import { checkDuration, checkRange } from './validate.js';
+
+/** Spread of the default duration's logarithm: most jobs take 15–45 s, like real volume jobs. */
+const DEFAULT_SIGMA = 0.35;
+
+/** The RUNNING time of API-created jobs unless `apiJobs.duration` says otherwise. */
+export const DEFAULT_API_DURATION: DurationDistribution = { median: 25_000, sigma: DEFAULT_SIGMA };
+
+/** Throws a `TypeError` unless `value` is a valid {@link DurationDistribution}. */
+export function checkDistribution(name: string, value: DurationDistribution): DurationDistribution {
+  if (typeof value === 'number') return checkDuration(name, value);
+  checkDuration(`${name}.median`, value.median);
+  if (value.sigma !== undefined) checkRange(`${name}.sigma`, value.sigma, 0, 10);
+  return value;
+}
+
+/** Draws a whole number of ms from `distribution`, using only `random`. */
+export function sampleDuration(distribution: DurationDistribution, random: () => number): number {
+  if (typeof distribution === 'number') return distribution;
+  const sigma = distribution.sigma ?? DEFAULT_SIGMA;
+  return Math.round(distribution.median * Math.exp(sigma * standardNormal(random)));
+}
+
+/** Box–Muller; `1 - random()` keeps the logarithm's argument in (0, 1]. */
+function standardNormal(random: () => number): number {
+  return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+}
