@@ -82,7 +82,7 @@ function expectObject(value: unknown, path: string): Wire {
 
 function requiredString(wire: Wire, key: string, path: string): string {
   const value = wire[key];
-  if (value === undefined || value === null) throw invalid(join(path, key), 'missing');
+  if (value === undefined || value === null || value === '') throw invalid(join(path, key), 'missing');
   return checkString(value, join(path, key));
 }
 
@@ -104,9 +104,16 @@ function optionalTime(wire: Wire, key: string, path: string): Date | undefined {
   if (text === undefined) return undefined;
   // A timestamp without a zone is UTC on this API.
   const zoned = /(?:Z|[+-]\d{2}:?\d{2})$/.test(text) ? text : `${text}Z`;
-  const time = TIMESTAMP.test(text) ? Date.parse(zoned.replace(' ', 'T')) : Number.NaN;
+  const time = TIMESTAMP.test(text) && isCalendarDate(text) ? Date.parse(zoned.replace(' ', 'T')) : Number.NaN;
   if (Number.isNaN(time)) throw invalid(join(path, key), 'expected a timestamp like 2016-03-08T07:40:13.219Z');
   return new Date(time);
+}
+
+/** `Date.parse` rolls 2016-02-30 over to March and 24:00 to the next day; the wire must not. */
+function isCalendarDate(text: string): boolean {
+  const [year, month, day, hour] = [0, 5, 8, 11].map((at) => Number(text.slice(at, at === 0 ? 4 : at + 2))) as [number, number, number, number];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCMonth() === month - 1 && date.getUTCDate() === day && hour < 24;
 }
 
 function invalid(field: string, message: string, value?: unknown): InvalidResponseError {

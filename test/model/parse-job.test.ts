@@ -229,6 +229,10 @@ describe('parseJobText', () => {
       ['an object error_code', { error_code: { code: 'x' } }, 'error_code'],
       ['a numeric fail_reason', { fail_reason: 500 }, 'fail_reason'],
       ['a job_id longer than 4096 characters', { job_id: 'a'.repeat(4097) }, 'job_id'],
+      ['an empty job_id', { job_id: '' }, 'job_id'],
+      ['an empty status', { status: '' }, 'status'],
+      ['a begin_time on 30 February', { begin_time: '2016-02-30T07:40:13.219Z' }, 'begin_time'],
+      ['an end_time at hour 24', { end_time: '2016-03-08T24:00:00Z' }, 'end_time'],
     ])('rejects %s, naming the field', (_what, overrides, field) => {
       const error = invalidResponse(() => parseJobText(JSON.stringify(wireJob(overrides))));
 
@@ -311,32 +315,36 @@ describe('parseJobText', () => {
     });
 
     it('returns a Job or throws InvalidResponseError for any job-shaped JSON value', () => {
-      // Plain `fc.jsonValue()` rarely produces an object with the right keys; this one mixes
-      // valid and wrong values under the real field names, recursively through sub_jobs.
+      // Plain `fc.jsonValue()` rarely produces an object with the right keys; this one puts
+      // mostly valid, sometimes wrong values under the real field names, recursively through sub_jobs.
       const anyValue = fc.jsonValue({ maxDepth: 2 });
+      const mostly = <T>(valid: fc.Arbitrary<T>): fc.Arbitrary<unknown> =>
+        fc.oneof({ weight: 9, arbitrary: valid }, { weight: 1, arbitrary: anyValue });
+      const timestamp = fc
+        .date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2099-12-31T23:59:59Z'), noInvalidDate: true })
+        .map((date) => date.toISOString());
       const { job } = fc.letrec<{ job: Record<string, unknown> }>((tie) => ({
         job: fc.record(
           {
-            status: fc.oneof(fc.constantFrom('INIT', 'RUNNING', 'SUCCESS', 'FAIL'), anyValue),
-            job_id: fc.oneof(fc.string(), anyValue),
-            job_type: fc.oneof(fc.string(), anyValue),
-            begin_time: fc.oneof(fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), fc.string(), anyValue),
-            end_time: fc.oneof(fc.constant(''), fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), anyValue),
-            error_code: fc.oneof(fc.constant(null), fc.string(), anyValue),
-            fail_reason: fc.oneof(fc.constant(null), fc.string(), anyValue),
-            entities: fc.oneof(
+            status: mostly(fc.constantFrom('INIT', 'RUNNING', 'SUCCESS', 'FAIL', 'UNKNOWN')),
+            job_id: mostly(fc.stringMatching(/^[0-9a-f]{32}$/)),
+            job_type: mostly(fc.constantFrom('createVolume', 'batchCreateVolume', 'deleteVolume', '')),
+            begin_time: mostly(timestamp),
+            end_time: mostly(fc.oneof(fc.constant(''), timestamp)),
+            error_code: mostly(fc.option(fc.string())),
+            fail_reason: mostly(fc.option(fc.string())),
+            entities: mostly(
               fc.record(
                 {
-                  volume_id: fc.oneof(fc.uuid(), anyValue),
-                  sub_jobs: fc.oneof(fc.array(tie('job'), { maxLength: 3, depthIdentifier: 'job' }), anyValue),
+                  volume_id: mostly(fc.uuid()),
+                  sub_jobs: mostly(fc.array(tie('job'), { maxLength: 3, depthIdentifier: 'job' })),
                   other_field: anyValue,
                 },
                 { requiredKeys: [] },
               ),
-              anyValue,
             ),
           },
-          { requiredKeys: [] },
+          { requiredKeys: ['status', 'job_id'] },
         ),
       }));
 

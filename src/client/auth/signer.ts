@@ -87,7 +87,8 @@ export function parseSdkDate(text: string): number | undefined {
   const match = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(text);
   if (!match) return undefined;
   const time = Date.parse(`${match[1]}-${match[2]}-${match[3]}T${match[4]}:${match[5]}:${match[6]}Z`);
-  return Number.isNaN(time) ? undefined : time;
+  // Date.parse rolls 30 February over to 2 March and reads T24:00:00 as the next day: only a round trip proves the date real.
+  return Number.isNaN(time) || formatSdkDate(time) !== text ? undefined : time;
 }
 
 function lowerCaseHeaders(headers: Readonly<Record<string, string>>): Record<string, string> {
