@@ -1,0 +1,37 @@
+import type { Job } from '../model/job.js';
+import { EvsError } from './evs-error.js';
+
+/** A watched job ended with `FAIL` and the watch asked for `throwOnFail`. */
+export class JobFailedError extends EvsError {
+  /** The final job, as the service returned it. */
+  readonly job: Job;
+  /** The job's `error_code`, e.g. `EVS.2024`. */
+  readonly errorCode?: string;
+  /** The job's `fail_reason`. */
+  readonly failReason?: string;
+
+  constructor(job: Job) {
+    const reason = [job.errorCode, job.failReason].filter(Boolean).join(': ');
+    super('EVS_JOB_FAILED', `job ${job.jobId} (${job.jobType || 'unknown type'}) failed${reason ? `: ${reason}` : ''}`);
+    this.job = job;
+    if (job.errorCode !== undefined) this.errorCode = job.errorCode;
+    if (job.failReason !== undefined) this.failReason = job.failReason;
+  }
+}
+
+/** A watch's `timeout` elapsed before its job finished. The job itself may still finish later. */
+export class WatchTimeoutError extends EvsError {
+  readonly jobId: string;
+  /** The timeout that elapsed, in ms. */
+  readonly timeout: number;
+  /** The last job seen, if any poll succeeded. */
+  readonly job?: Job;
+
+  constructor(jobId: string, timeout: number, job: Job | undefined, cause?: unknown) {
+    const last = job === undefined ? 'never seen' : `last seen ${job.status}`;
+    super('EVS_WATCH_TIMEOUT', `job ${jobId} did not finish within ${timeout} ms (${last})`, cause === undefined ? {} : { cause });
+    this.jobId = jobId;
+    this.timeout = timeout;
+    if (job !== undefined) this.job = job;
+  }
+}

@@ -1,0 +1,171 @@
+import { normalCdf, normalQuantile } from './normal.js';
+
+/** A belief about a job type's running time: log-normal, given by its median and the σ of its logarithm. */
+export interface DurationPrior {
+  /** Median duration, in ms. */
+  readonly median: number;
+  /** Standard deviation of ln(duration); 0.5 means the middle 68 % lie within ×/÷ 1.65 of the median. */
+  readonly spread: number;
+}
+
+/** Serializable learner state, part of a watcher snapshot. */
+export interface LearnerState {
+  readonly types: Readonly<Record<string, { mean: number; variance: number; weight: number; samples: number }>>;
+  readonly overheads: Readonly<Record<string, number>>;
+}
+
+/** The learner's view of one type: log-normal parameters plus how many real samples back them. */
+export interface DurationEstimate {
+  readonly mu: number;
+  readonly sigma: number;
+  readonly samples: number;
+}
+
+/** Key of the model of every watched job, used before a job's type is known. */
+export const ANY_TYPE = '*';
+/** Past this many effective samples, old ones fade: EVS speed drifts over a day. */
+const WINDOW = 200;
+/** A prior counts as this many samples, so a few real ones move it quickly. */
+const PRIOR_WEIGHT = 3;
+/** Bounds on σ: never certain, never absurd. */
+const MIN_SIGMA = 0.08;
+const MAX_SIGMA = 2.5;
+/** Distinct job types tracked; stray strings from a broken server must not grow memory. */
+const MAX_TYPES = 128;
+/** Prior for the gap between a batch job's last sub-job ending and the batch itself ending (6 s in the API reference's sample). */
+const DEFAULT_OVERHEAD = 5_000;
+
+class LogNormalModel {
+  mean: number;
+  variance: number;
+  weight: number;
+  samples: number;
+
+  constructor(mean: number, variance: number, weight: number, samples: number) {
+    this.mean = mean;
+    this.variance = variance;
+    this.weight = weight;
+    this.samples = samples;
+  }
+
+  /** Exponentially weighted Welford update on ln(duration). */
+  add(duration: number): void {
+    const x = Math.log(Math.max(duration, 1));
+    this.weight = Math.min(this.weight + 1, WINDOW);
+    this.samples += 1;
+    const alpha = 1 / this.weight;
+    const delta = x - this.mean;
+    this.mean += alpha * delta;
+    this.variance = (1 - alpha) * (this.variance + alpha * delta * delta);
+  }
+
+  estimate(): DurationEstimate {
+    const sigma = Math.min(MAX_SIGMA, Math.max(MIN_SIGMA, Math.sqrt(this.variance)));
+    return { mu: this.mean, sigma, samples: this.samples };
+  }
+}
+
+/**
+ * Learns per job type how long jobs run, from the exact `end_time − begin_time`
+ * of every finished job and sub-job, starting from priors. Pure state: no clock.
+ */
+export class DurationLearner {
+  readonly #priors: ReadonlyMap<string, DurationPrior>;
+  readonly #fallback: DurationPrior;
+  readonly #models = new Map<string, LogNormalModel>();
+  readonly #overheads = new Map<string, number>();
+
+  constructor(priors: Readonly<Record<string, DurationPrior>>, fallback: DurationPrior) {
+    this.#priors = new Map(Object.entries(priors));
+    this.#fallback = fallback;
+  }
+
+  /** Records that a job of `jobType` ran for `duration` ms. */
+  observe(jobType: string, duration: number): void {
+    if (!(duration >= 0) || !Number.isFinite(duration)) return;
+    this.#model(jobType)?.add(duration);
+  }
+
+  /** Records the gap between a batch job's last sub-job end and its own end, in ms. */
+  observeOverhead(jobType: string, overhead: number): void {
+    if (!(overhead >= 0) || !Number.isFinite(overhead)) return;
+    const previous = this.#overheads.get(jobType) ?? DEFAULT_OVERHEAD;
+    if (this.#overheads.size < MAX_TYPES || this.#overheads.has(jobType)) this.#overheads.set(jobType, previous + (overhead - previous) / 4);
+  }
+
+  /** The current log-normal estimate for `jobType`. */
+  estimate(jobType: string): DurationEstimate {
+    return (this.#model(jobType) ?? this.#model(ANY_TYPE)!).estimate();
+  }
+
+  /** Expected gap after a batch's last sub-job before the batch ends, in ms. */
+  overhead(jobType: string): number {
+    return this.#overheads.get(jobType) ?? DEFAULT_OVERHEAD;
+  }
+
+  /** Serializable state, for snapshots. */
+  state(): LearnerState {
+    const types: Record<string, LearnerState['types'][string]> = {};
+    for (const [type, { mean, variance, weight, samples }] of this.#models) types[type] = { mean, variance, weight, samples };
+    return { types, overheads: Object.fromEntries(this.#overheads) };
+  }
+
+  /** Loads state saved by {@link state}; malformed entries are skipped. */
+  load(state: LearnerState): void {
+    for (const [type, saved] of Object.entries(state.types)) {
+      const values = [saved.mean, saved.variance, saved.weight, saved.samples];
+      if (values.every(Number.isFinite) && this.#models.size < MAX_TYPES) {
+        this.#models.set(type, new LogNormalModel(saved.mean, Math.max(0, saved.variance), Math.min(Math.max(1, saved.weight), WINDOW), saved.samples));
+      }
+    }
+    for (const [type, overhead] of Object.entries(state.overheads)) this.observeOverhead(type, overhead);
+  }
+
+  #model(jobType: string): LogNormalModel | undefined {
+    let model = this.#models.get(jobType);
+    if (model === undefined && (this.#models.size < MAX_TYPES || jobType === ANY_TYPE)) {
+      const prior = this.#priors.get(jobType) ?? this.#fallback;
+      model = new LogNormalModel(Math.log(prior.median), prior.spread * prior.spread, PRIOR_WEIGHT, 0);
+      this.#models.set(jobType, model);
+    }
+    return model;
+  }
+}
+
+/** The p-quantile of a duration, given that it exceeds `elapsed` ms. */
+export function conditionalQuantile(estimate: DurationEstimate, p: number, elapsed: number): number {
+  const { mu, sigma } = estimate;
+  const done = elapsed > 0 ? normalCdf((Math.log(elapsed) - mu) / sigma) : 0;
+  const target = done + p * (1 - done);
+  return Math.max(elapsed, Math.exp(mu + sigma * normalQuantile(target)));
+}
+
+/**
+ * The p-quantile of the LAST of several running jobs to finish, each given it
+ * has run `elapsed[i]` ms: a batch job ends when its slowest sub-job does.
+ */
+export function maxQuantile(estimate: DurationEstimate, p: number, elapsed: readonly number[]): number {
+  if (elapsed.length === 0) return 0;
+  if (elapsed.length === 1) return conditionalQuantile(estimate, p, elapsed[0]!);
+  // Bisect on ln(t): P(max ≤ t) = Π P(Dᵢ ≤ t | Dᵢ > eᵢ) is increasing in t.
+  const logP = Math.log(p);
+  let low = Math.log(Math.max(1, ...elapsed));
+  let high = low + 12 * estimate.sigma + 1;
+  for (let step = 0; step < 40; step++) {
+    const mid = (low + high) / 2;
+    if (logProbAllDone(estimate, Math.exp(mid), elapsed) < logP) low = mid;
+    else high = mid;
+  }
+  return Math.exp(high);
+}
+
+function logProbAllDone(estimate: DurationEstimate, t: number, elapsed: readonly number[]): number {
+  const { mu, sigma } = estimate;
+  const atT = normalCdf((Math.log(t) - mu) / sigma);
+  let sum = 0;
+  for (const e of elapsed) {
+    const atE = e > 0 ? normalCdf((Math.log(e) - mu) / sigma) : 0;
+    sum += Math.log(Math.max(1e-300, (atT - atE) / Math.max(1e-300, 1 - atE)));
+  }
+  return sum;
+}

@@ -1,0 +1,85 @@
+import { conditionalQuantile, maxQuantile, type DurationLearner } from './duration-learner.js';
+
+/** The knobs of the schedule; the watcher validates and documents them. */
+export interface PolicyOptions {
+  /** Delay before the first poll and base of the backoff when not learning, in ms. */
+  readonly initialDelay: number;
+  /** Longest delay between two polls of one job, in ms. */
+  readonly maxDelay: number;
+  /** Growth of the backoff delay per poll when not learning. */
+  readonly factor: number;
+  /** Fraction by which a delay is randomly shortened (0..1), so jobs started together spread out. */
+  readonly jitter: number;
+  /** A finished job is noticed within this many ms… */
+  readonly maxLag: number;
+  /** …or within this fraction of the time it has run, whichever is larger. */
+  readonly maxLagRatio: number;
+  /** Whether to schedule from learned durations (true) or plain backoff (false). */
+  readonly learn: boolean;
+}
+
+/** What the watcher knows about a job when it plans the next poll. */
+export interface PollContext {
+  /** Job type, or `ANY_TYPE` before the first answer. */
+  readonly jobType: string;
+  /** How long the job has run so far, in ms on the server's clock. */
+  readonly elapsed: number;
+  /** Polls already sent for this watch. */
+  readonly polls: number;
+  /** For a batch job with sub-jobs listed: what they say about its end. */
+  readonly batch?: BatchContext;
+}
+
+/** A batch job ends a short overhead after its slowest sub-job. */
+export interface BatchContext {
+  /** Type of the sub-jobs, e.g. `createVolume`. */
+  readonly subJobType: string;
+  /** How long each still-running sub-job has run, in ms. */
+  readonly running: readonly number[];
+  /** When the last finished sub-job ended, in ms since the batch began (0 if none). */
+  readonly lastEnd: number;
+}
+
+/** Shortest delay between polls of one job, in ms: no answer changes faster than a request takes. */
+export const MIN_DELAY = 500;
+/**
+ * Chance accepted that a job finishes before the earliest time we plan for.
+ * Skipping the unlikely head of the distribution is where learning saves polls;
+ * this fraction of jobs may be noticed later than `maxLag`.
+ */
+export const SKIP_QUANTILE = 0.03;
+
+/** How late a job that has run `elapsed` ms may be noticed, in ms. */
+export function allowedLag(options: PolicyOptions, elapsed: number): number {
+  return Math.max(options.maxLag, options.maxLagRatio * elapsed);
+}
+
+/**
+ * Plans the delay until the next poll of one job, in ms (bounded, jittered).
+ * Learning: aim one allowed lag past the earliest likely end, so polls go where
+ * jobs actually finish. Not learning: exponential backoff. Both are capped so a
+ * finished job is noticed within {@link allowedLag}.
+ */
+export function nextPollDelay(context: PollContext, learner: DurationLearner, options: PolicyOptions, random: () => number): number {
+  const lagCap = allowedLag(options, context.elapsed);
+  const planned = options.learn
+    ? learnedTarget(context, learner, options) - context.elapsed
+    : Math.min(options.initialDelay * options.factor ** context.polls, lagCap);
+  const bounded = Math.min(Math.max(planned, MIN_DELAY), options.maxDelay);
+  return Math.max(MIN_DELAY, bounded * (1 - options.jitter * random()));
+}
+
+function learnedTarget(context: PollContext, learner: DurationLearner, options: PolicyOptions): number {
+  const earliest = earliestLikelyEnd(context, learner);
+  return earliest + allowedLag(options, earliest);
+}
+
+/** The time (since the job began, in ms) before which the job is unlikely to end. */
+function earliestLikelyEnd({ jobType, elapsed, batch }: PollContext, learner: DurationLearner): number {
+  if (batch === undefined) return conditionalQuantile(learner.estimate(jobType), SKIP_QUANTILE, elapsed);
+  const overhead = learner.overhead(jobType);
+  if (batch.running.length === 0) return Math.max(elapsed, batch.lastEnd + overhead / 2);
+  const slowest = maxQuantile(learner.estimate(batch.subJobType), SKIP_QUANTILE, batch.running);
+  // Sub-jobs start near the batch's own start, so their times add up the same way.
+  return Math.max(elapsed, elapsed - Math.max(...batch.running) + slowest + overhead / 2);
+}

@@ -1,0 +1,121 @@
+import { TokenBucket } from './token-bucket.js';
+
+/** Knobs of the throttle response; the watcher validates and documents them. */
+export interface ThrottleOptions {
+  /** Fixed cap on requests per second across all jobs; `undefined` = none until the API throttles us. */
+  readonly maxRequestsPerSecond: number | undefined;
+  /** First pause after a 429 without `Retry-After`, in ms (jittered, doubling per consecutive 429). */
+  readonly throttleDelay: number;
+  /** Longest such pause, in ms. */
+  readonly maxThrottleDelay: number;
+}
+
+/** What one throttling event did. */
+export interface ThrottleDecision {
+  /** Every poll waits this long, in ms. */
+  readonly pause: number;
+  /** Requests per second allowed when polling resumes. */
+  readonly rate: number;
+  /** Whether this 429 started a new pause (false when it answered a request sent before the current one). */
+  readonly escalated: boolean;
+}
+
+/** Lowest rate the watcher throttles itself down to, in requests per second. */
+const MIN_RATE = 1;
+/** Consecutive 429s further apart than this many pauses count as a new episode. */
+const EPISODE_GAP = 4;
+
+/**
+ * Shared response to API throttling, for every job of one watcher: a global
+ * pause (exactly `Retry-After` when given, never jittered), then AIMD on the
+ * request rate — halve on each 429, add back a step per quiet second — so
+ * polling resumes gently instead of all due jobs at once.
+ */
+export class Throttle {
+  readonly #options: ThrottleOptions;
+  readonly #random: () => number;
+  #bucket: TokenBucket | undefined;
+  #pausedUntil = 0;
+  #pauseStartedAt = Number.NEGATIVE_INFINITY;
+  #consecutive = 0;
+  #lastIncrease = 0;
+  #ceiling = Number.POSITIVE_INFINITY;
+  // Requests started in the current and previous second, to know the rate we were running at.
+  #windowStart = 0;
+  #current = 0;
+  #previous = 0;
+
+  constructor(options: ThrottleOptions, now: number, random: () => number) {
+    this.#options = options;
+    this.#random = random;
+    if (options.maxRequestsPerSecond !== undefined) {
+      this.#ceiling = options.maxRequestsPerSecond;
+      this.#bucket = new TokenBucket(options.maxRequestsPerSecond, Math.max(1, options.maxRequestsPerSecond), now);
+    }
+  }
+
+  /** Requests per second currently allowed; `Infinity` when unlimited. */
+  get rate(): number {
+    return this.#bucket?.rate ?? Number.POSITIVE_INFINITY;
+  }
+
+  /** Local time until which polling is paused, in ms. */
+  get pausedUntil(): number {
+    return this.#pausedUntil;
+  }
+
+  /** 0 when a request may start now (a token is taken), else ms to wait. */
+  acquire(now: number): number {
+    if (now < this.#pausedUntil) return this.#pausedUntil - now;
+    this.#increase(now);
+    const wait = this.#bucket?.take(now) ?? 0;
+    if (wait === 0) this.#count(now);
+    return wait;
+  }
+
+  /** Handles a 429 for a request sent at `sentAt`; `retryAfter` is the server's delay in ms, if it gave one. */
+  throttled(now: number, sentAt: number, retryAfter: number | undefined): ThrottleDecision {
+    // A request already in flight when the pause began says nothing new.
+    if (sentAt < this.#pauseStartedAt) return { pause: Math.max(0, this.#pausedUntil - now), rate: this.rate, escalated: false };
+    const sinceLast = now - this.#pauseStartedAt;
+    this.#consecutive = sinceLast < EPISODE_GAP * this.#options.maxThrottleDelay ? this.#consecutive + 1 : 1;
+    const pause = retryAfter ?? this.#backoff();
+    this.#pauseStartedAt = now;
+    this.#pausedUntil = Math.max(this.#pausedUntil, now + pause);
+    this.#decrease(now);
+    return { pause, rate: this.rate, escalated: true };
+  }
+
+  #backoff(): number {
+    const base = Math.min(this.#options.maxThrottleDelay, this.#options.throttleDelay * 2 ** (this.#consecutive - 1));
+    return Math.round(base * (0.5 + 0.5 * this.#random()));
+  }
+
+  #decrease(now: number): void {
+    const running = this.#bucket?.rate ?? Math.max(this.#current, this.#previous, MIN_RATE);
+    const rate = Math.max(MIN_RATE, running / 2);
+    if (this.#ceiling === Number.POSITIVE_INFINITY) this.#ceiling = Math.max(running, MIN_RATE * 2);
+    this.#bucket ??= new TokenBucket(rate, 1, now);
+    this.#bucket.rate = rate;
+    this.#bucket.drain(now);
+    this.#lastIncrease = this.#pausedUntil;
+  }
+
+  /** Additive increase: one step per quiet second, back up to the rate we ran at before throttling. */
+  #increase(now: number): void {
+    const bucket = this.#bucket;
+    if (bucket === undefined || bucket.rate >= this.#ceiling || now - this.#lastIncrease < 1000) return;
+    const seconds = Math.floor((now - this.#lastIncrease) / 1000);
+    this.#lastIncrease += seconds * 1000;
+    bucket.rate = Math.min(this.#ceiling, bucket.rate + seconds * Math.max(MIN_RATE, this.#ceiling / 20));
+  }
+
+  #count(now: number): void {
+    if (now - this.#windowStart >= 1000) {
+      this.#previous = now - this.#windowStart >= 2000 ? 0 : this.#current;
+      this.#current = 0;
+      this.#windowStart = now;
+    }
+    this.#current += 1;
+  }
+}

@@ -1,0 +1,515 @@
+import { EventEmitter } from 'eventemitter3';
+import pLimit, { type LimitFunction } from 'p-limit';
+import pRetry from 'p-retry';
+import type { Clock } from '../clock/clock.js';
+import type { AuthError } from '../errors/auth-error.js';
+import { ClosedError } from '../errors/closed-error.js';
+import { EvsError } from '../errors/evs-error.js';
+import { InvalidResponseError } from '../errors/invalid-response-error.js';
+import { AbortError, NetworkError } from '../errors/request-errors.js';
+import type { ThrottledError } from '../errors/throttled-error.js';
+import { JobFailedError, WatchTimeoutError } from '../errors/watch-errors.js';
+import { isFinalStatus, type Job } from '../model/job.js';
+import { parseJob } from '../model/parse-job.js';
+import { ANY_TYPE, DurationLearner } from '../schedule/duration-learner.js';
+import { nextPollDelay, type BatchContext, type PolicyOptions, type PollContext } from '../schedule/poll-policy.js';
+import { DEFAULT_PRIORS, FALLBACK_PRIOR } from '../schedule/priors.js';
+import { PollScheduler } from '../schedule/scheduler.js';
+import { Throttle } from '../schedule/throttle.js';
+import { assertSafeId } from '../validation/ids.js';
+import { classifyPollError } from './classify.js';
+import type { WatcherEvents } from './events.js';
+import { resolveOptions, validateWatchOptions, type JobWatcherOptions, type ResolvedOptions, type WatchOptions } from './options.js';
+import { assertSnapshot, type WatcherSnapshot, type WatchSnapshot } from './snapshot.js';
+import { Counters, type WatcherStats } from './stats.js';
+import { Waiter, Watch } from './watch.js';
+
+/** The final poll before a deadline is sent this long ahead of it, at least (ms), so its answer can still count. */
+const MIN_DEADLINE_MARGIN = 50;
+const MAX_DEADLINE_MARGIN = 2_000;
+
+/**
+ * Watches many Huawei Cloud jobs until they finish, with one scheduler, bounded
+ * concurrency, adaptive polling and typed events.
+ *
+ * @example
+ * const watcher = new JobWatcher({ client });
+ * const job = await watcher.watch(jobId, { timeout: 600_000 });
+ */
+export class JobWatcher extends EventEmitter<WatcherEvents> {
+  readonly #options: ResolvedOptions;
+  readonly #policy: PolicyOptions;
+  readonly #clock: Clock;
+  readonly #scheduler: PollScheduler<Watch, Waiter>;
+  readonly #limit: LimitFunction;
+  readonly #throttle: Throttle;
+  readonly #learner: DurationLearner;
+  readonly #watches = new Map<string, Watch>();
+  readonly #counters = new Counters();
+  #waiterCount = 0;
+  #latency = 0;
+  #stopped: AuthError | undefined;
+  #closing: Promise<void> | undefined;
+  #destroying: Promise<void> | undefined;
+  #closedSnapshot: WatcherSnapshot | undefined;
+  #drained: (() => void) | undefined;
+
+  constructor(options: JobWatcherOptions) {
+    super();
+    this.#options = resolveOptions(options);
+    const { clock } = this.#options;
+    this.#clock = clock;
+    this.#policy = this.#options;
+    this.#limit = pLimit(this.#options.concurrency);
+    this.#throttle = new Throttle(this.#options, clock.now(), () => clock.random());
+    this.#learner = new DurationLearner({ ...DEFAULT_PRIORS, ...this.#options.durations }, FALLBACK_PRIOR);
+    this.#scheduler = new PollScheduler<Watch, Waiter>(clock, {
+      poll: (watch) => this.#poll(watch),
+      expire: (waiter) => this.#expire(waiter),
+      gate: (now) => this.#gate(now),
+    });
+    if (options.restore !== undefined) this.restore(options.restore);
+  }
+
+  /**
+   * Waits for a job to finish. Resolves with the final job on SUCCESS and on
+   * FAIL (unless `throwOnFail`). Watching an id already watched shares its polling.
+   * @throws {TypeError} for an invalid job id or options (as a rejection; other watches are not affected).
+   * @throws {WatchTimeoutError} when `timeout` elapses. {@link JobFailedError} on FAIL with `throwOnFail`.
+   *   {@link AbortError} when `signal` aborts or the watcher closes. {@link JobNotFoundError}, {@link AuthError},
+   *   or a non-retryable {@link HttpError} from the service.
+   */
+  watch(jobId: string, options: WatchOptions = {}): Promise<Job> {
+    try {
+      this.#assertOpen();
+      assertSafeId('jobId', jobId);
+      validateWatchOptions(options);
+      throwIfAborted(options.signal);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+    if (this.#stopped !== undefined) return Promise.reject(this.#stopped);
+    return new Promise<Job>((resolve, reject) => {
+      const watch = this.#watchFor(jobId, options.jobType);
+      const timeout = options.timeout ?? this.#options.timeout;
+      this.#addWaiter(watch, new Waiter(watch, { resolve, reject }, this.#clock.now() + timeout, timeout, options.throwOnFail ?? false, options.signal));
+    });
+  }
+
+  /** Watches several jobs; resolves with their final jobs in the same order (rejects like `Promise.all`). */
+  watchAll(jobIds: Iterable<string>, options: WatchOptions = {}): Promise<Job[]> {
+    return Promise.all(Array.from(jobIds, (jobId) => this.watch(jobId, options)));
+  }
+
+  /** Counters and gauges of the watcher's work so far. */
+  stats(): WatcherStats {
+    const counters = this.#counters;
+    return {
+      watched: this.#watches.size,
+      waiters: this.#waiterCount,
+      inFlight: this.#inFlight(),
+      pollsSent: counters.pollsSent,
+      errors: { ...counters.errors },
+      throttlePauses: counters.throttlePauses,
+      rateLimit: this.#throttle.rate,
+      finished: counters.finished,
+      meanPollsPerFinishedJob: counters.finished === 0 ? 0 : counters.pollsOfFinished / counters.finished,
+    };
+  }
+
+  /**
+   * Plain JSON of every unfinished watch and of what was learned, to resume
+   * elsewhere with `restore`. After `close()`, the watches that were unfinished then.
+   */
+  snapshot(): WatcherSnapshot {
+    if (this.#closedSnapshot !== undefined) return this.#closedSnapshot;
+    return {
+      version: 1,
+      takenAt: this.#clock.now(),
+      watches: Array.from(this.#watches.values(), (watch) => this.#snapshotOf(watch)),
+      learner: this.#learner.state(),
+    };
+  }
+
+  /**
+   * Resumes the watches of a snapshot (typically from another process). Each
+   * resumes with its remaining deadline; `watch(jobId)` on one shares its polling.
+   * @returns each restored job's promise, already handled so ignoring it is safe.
+   * @throws {TypeError} for a malformed snapshot, before anything is restored.
+   */
+  restore(snapshot: WatcherSnapshot): Map<string, Promise<Job>> {
+    this.#assertOpen();
+    assertSnapshot(snapshot);
+    const watches = snapshot.watches.map((saved) => ({ saved, job: saved.job === undefined ? undefined : parseJob(saved.job) }));
+    if (snapshot.learner !== undefined) this.#learner.load(snapshot.learner);
+    const restored = new Map<string, Promise<Job>>();
+    for (const { saved, job } of watches) restored.set(saved.jobId, this.#restoreWatch(saved, job));
+    return restored;
+  }
+
+  /**
+   * Graceful stop: no new polls; polls in flight finish (their answers still
+   * settle watches); then every other watch rejects with `AbortError`. Idempotent.
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.#shutdown(false);
+    return this.#closing;
+  }
+
+  /** Immediate stop: polls in flight are aborted and every watch rejects with `AbortError` now. Idempotent. */
+  destroy(): Promise<void> {
+    this.#destroying ??= this.#shutdown(true);
+    this.#closing ??= this.#destroying;
+    return this.#destroying;
+  }
+
+  /** `await using watcher = new JobWatcher(…)` closes it at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  // ── watches and waiters ──────────────────────────────────────────────
+
+  #watchFor(jobId: string, typeHint: string | undefined): Watch {
+    const existing = this.#watches.get(jobId);
+    if (existing !== undefined) {
+      existing.typeHint ??= typeHint;
+      return existing;
+    }
+    const watch = new Watch(jobId, this.#clock.now(), typeHint);
+    this.#watches.set(jobId, watch);
+    this.#planNext(watch);
+    return watch;
+  }
+
+  #addWaiter(watch: Watch, waiter: Waiter): void {
+    watch.addWaiter(waiter);
+    this.#waiterCount += 1;
+    if (Number.isFinite(waiter.deadline)) this.#scheduler.scheduleDeadline(waiter, waiter.deadline);
+    if (waiter.signal !== undefined) {
+      waiter.onAbort = () => this.#abortWaiter(waiter);
+      waiter.signal.addEventListener('abort', waiter.onAbort, { once: true });
+    }
+    // A sooner deadline may pull the planned poll in, so the last one lands before it.
+    if (this.#scheduler.hasPoll(watch)) this.#scheduler.schedulePoll(watch, this.#beforeDeadline(watch, watch.dueAt));
+  }
+
+  /** Detaches a waiter (already settled by the caller); drops the watch when nobody waits any more. */
+  #dropWaiter(waiter: Waiter): void {
+    const { watch } = waiter;
+    watch.removeWaiter(waiter);
+    this.#waiterCount -= 1;
+    this.#scheduler.cancelDeadline(waiter);
+    if (waiter.onAbort !== undefined) waiter.signal?.removeEventListener('abort', waiter.onAbort);
+    waiter.onAbort = undefined;
+    if (watch.waiters === undefined) this.#removeWatch(watch);
+  }
+
+  #removeWatch(watch: Watch): void {
+    if (this.#watches.get(watch.jobId) === watch) this.#watches.delete(watch.jobId);
+    this.#scheduler.cancelPoll(watch);
+    watch.request?.abort();
+  }
+
+  #abortWaiter(waiter: Waiter): void {
+    waiter.reject(new AbortError('the watch was aborted', { cause: waiter.signal?.reason }));
+    this.#dropWaiter(waiter);
+  }
+
+  #expire(waiter: Waiter): void {
+    const { watch } = waiter;
+    waiter.reject(new WatchTimeoutError(watch.jobId, waiter.timeout, watch.job));
+    this.#emit('timeout', { jobId: watch.jobId, timeout: waiter.timeout, job: watch.job });
+    this.#dropWaiter(waiter);
+  }
+
+  /** Settles every waiter of `watch` with `settle` and forgets the watch. */
+  #settleWatch(watch: Watch, settle: (waiter: Waiter) => void): void {
+    this.#removeWatch(watch);
+    for (const waiter of watch.waiterList()) {
+      settle(waiter);
+      this.#dropWaiter(waiter);
+    }
+  }
+
+  // ── polling ──────────────────────────────────────────────────────────
+
+  #inFlight(): number {
+    return this.#limit.activeCount + this.#limit.pendingCount;
+  }
+
+  /** Capacity first (wait for a slot), then the throttle's pause and rate. */
+  #gate(now: number): number {
+    if (this.#closing !== undefined || this.#inFlight() >= this.#options.concurrency) return Number.POSITIVE_INFINITY;
+    return this.#throttle.acquire(now);
+  }
+
+  #poll(watch: Watch): void {
+    const controller = new AbortController();
+    watch.request = controller;
+    watch.sentAt = this.#clock.now();
+    watch.polls += 1;
+    this.#options.logger?.debug({ jobId: watch.jobId, poll: watch.polls, status: watch.job?.status }, 'poll');
+    this.#limit(() => this.#fetch(watch.jobId, controller.signal)).then(
+      (job) => this.#afterPoll(watch, controller, () => this.#onJob(watch, job)),
+      (error: unknown) => this.#afterPoll(watch, controller, () => this.#onError(watch, error)),
+    );
+  }
+
+  /** One poll; a reset keep-alive socket (stale on the server's side) is retried at once, on a new connection. */
+  #fetch(jobId: string, signal: AbortSignal): Promise<Job> {
+    return pRetry(
+      () => {
+        this.#counters.pollsSent += 1;
+        return this.#options.fetchJob(jobId, { signal });
+      },
+      { retries: 1, minTimeout: 0, maxTimeout: 0, signal, shouldRetry: ({ error }) => isStaleConnection(error) },
+    );
+  }
+
+  #afterPoll(watch: Watch, controller: AbortController, handle: () => void): void {
+    if (watch.request === controller) watch.request = undefined;
+    const now = this.#clock.now();
+    this.#latency += (now - watch.sentAt - this.#latency) / 8;
+    // An aborted poll belongs to a watch that is gone (settled, aborted, destroyed).
+    if (!controller.signal.aborted && this.#watches.get(watch.jobId) === watch) {
+      try {
+        handle();
+      } catch (error) {
+        this.#settleWatch(watch, (waiter) => waiter.reject(error));
+      }
+    }
+    if (this.#inFlight() === 0) this.#drained?.();
+    this.#scheduler.wake();
+  }
+
+  #onJob(watch: Watch, job: Job): void {
+    if (job.jobId !== watch.jobId) {
+      this.#onError(watch, new InvalidResponseError(`expected job ${watch.jobId}, got ${job.jobId.slice(0, 64)}`, { field: 'job_id' }));
+      return;
+    }
+    watch.errors = 0;
+    watch.notFound = 0;
+    const previous = watch.job?.status;
+    watch.job = job;
+    if (previous !== job.status) this.#emit('statusChange', { jobId: job.jobId, job, status: job.status, previous });
+    this.#trackSubJobs(watch, job);
+    if (!isFinalStatus(job.status)) {
+      watch.confirmations = 0;
+      this.#planNext(watch);
+      return;
+    }
+    if (job.status === 'SUCCESS' && ++watch.confirmations < this.#options.successConfirmations) {
+      this.#scheduler.schedulePoll(watch, this.#beforeDeadline(watch, this.#clock.now() + this.#options.initialDelay));
+      return;
+    }
+    this.#learnFrom(job);
+    this.#finish(watch, job);
+  }
+
+  #finish(watch: Watch, job: Job): void {
+    this.#counters.finished += 1;
+    this.#counters.pollsOfFinished += watch.polls;
+    const failed = job.status === 'FAIL';
+    this.#emit(failed ? 'failed' : 'succeeded', { job });
+    this.#emit('done', { job });
+    this.#settleWatch(watch, (waiter) => (failed && waiter.throwOnFail ? waiter.reject(new JobFailedError(job)) : waiter.resolve(job)));
+  }
+
+  #onError(watch: Watch, error: unknown): void {
+    const failure = classifyPollError(error);
+    this.#counters.errors[failure.kind] += 1;
+    switch (failure.action) {
+      case 'stop-all':
+        this.#stopAll(failure.error);
+        return;
+      case 'pause-all':
+        this.#onThrottled(watch, failure.error);
+        return;
+      case 'not-found':
+        if (++watch.notFound > this.#options.notFoundChecks) this.#settleWatch(watch, (waiter) => waiter.reject(failure.error));
+        else this.#retry(watch, failure.error, watch.notFound);
+        return;
+      case 'retry':
+        this.#retry(watch, failure.error, ++watch.errors);
+        return;
+      case 'reject':
+        this.#settleWatch(watch, (waiter) => waiter.reject(failure.error));
+    }
+  }
+
+  /** Transient failure: jittered exponential delay, never past the watch's deadline (which rejects it, not this). */
+  #retry(watch: Watch, error: EvsError, attempt: number): void {
+    const { errorDelay, maxErrorDelay } = this.#options;
+    const base = Math.min(maxErrorDelay, errorDelay * 2 ** Math.min(attempt - 1, 30));
+    const retryIn = Math.round(base * (0.5 + 0.5 * this.#clock.random()));
+    this.#emit('pollError', { jobId: watch.jobId, error, attempt, retryIn });
+    this.#scheduler.schedulePoll(watch, this.#clock.now() + retryIn);
+  }
+
+  #onThrottled(watch: Watch, error: ThrottledError): void {
+    const now = this.#clock.now();
+    const decision = this.#throttle.throttled(now, watch.sentAt, error.retryAfter);
+    if (decision.escalated) {
+      this.#counters.throttlePauses += 1;
+      this.#options.logger?.warn({ pause: decision.pause, rate: decision.rate, retryAfter: error.retryAfter }, 'throttled by the API: pausing all polls');
+      this.#emit('throttled', { error, pause: decision.pause, retryAfter: error.retryAfter, rate: decision.rate });
+    }
+    this.#scheduler.schedulePoll(watch, Math.max(now, this.#throttle.pausedUntil));
+  }
+
+  /** Credentials refused: repeated bad signatures lock the key, so stop every poll now. */
+  #stopAll(error: AuthError): void {
+    this.#stopped = error;
+    this.#options.logger?.warn({ status: error.status, code: error.serviceCode, requestId: error.requestId }, 'credentials refused: stopped polling');
+    this.#emit('authFailed', { error });
+    for (const watch of [...this.#watches.values()]) this.#settleWatch(watch, (waiter) => waiter.reject(error));
+  }
+
+  // ── planning ─────────────────────────────────────────────────────────
+
+  #planNext(watch: Watch): void {
+    const delay = nextPollDelay(this.#contextOf(watch), this.#learner, this.#policy, () => this.#clock.random());
+    this.#scheduler.schedulePoll(watch, this.#beforeDeadline(watch, this.#clock.now() + delay));
+  }
+
+  /** Moves a planned poll to just before the earliest deadline when it would land after it. */
+  #beforeDeadline(watch: Watch, at: number): number {
+    const margin = Math.min(MAX_DEADLINE_MARGIN, Math.max(MIN_DEADLINE_MARGIN, 2 * this.#latency));
+    const lastUseful = watch.earliestDeadline() - margin;
+    return at > lastUseful && lastUseful > this.#clock.now() ? lastUseful : at;
+  }
+
+  #contextOf(watch: Watch): PollContext {
+    const { job } = watch;
+    const serverNow = this.#clock.now() + this.#options.serverOffset();
+    const began = job?.beginTime?.getTime();
+    const elapsed = Math.max(0, began === undefined ? this.#clock.now() - watch.startedAt : serverNow - began);
+    const jobType = job?.jobType || watch.typeHint || ANY_TYPE;
+    const batch = job === undefined || began === undefined ? undefined : batchContext(job, began, serverNow);
+    return { jobType, elapsed, polls: watch.polls, ...(batch && { batch }) };
+  }
+
+  // ── learning and sub-jobs ────────────────────────────────────────────
+
+  #learnFrom(job: Job): void {
+    const duration = durationOf(job);
+    if (duration === undefined) return;
+    this.#learner.observe(job.jobType, duration);
+    this.#learner.observe(ANY_TYPE, duration);
+    const lastSubEnd = Math.max(...job.entities.subJobs.map((sub) => sub.endTime?.getTime() ?? Number.NEGATIVE_INFINITY));
+    if (Number.isFinite(lastSubEnd)) this.#learner.observeOverhead(job.jobType, job.endTime!.getTime() - lastSubEnd);
+  }
+
+  /** Emits `subJobDone` exactly once per sub-job and `progress` when counts change; learns sub-job durations. */
+  #trackSubJobs(watch: Watch, job: Job): void {
+    const { subJobs } = job.entities;
+    if (subJobs.length === 0) return;
+    const done = (watch.subJobsDone ??= new Set());
+    const before = done.size;
+    for (const subJob of subJobs) {
+      if (!isFinalStatus(subJob.status) || done.has(subJob.jobId)) continue;
+      done.add(subJob.jobId);
+      if (subJob.status === 'FAIL') watch.subJobsFailed += 1;
+      const duration = durationOf(subJob);
+      if (duration !== undefined) this.#learner.observe(subJob.jobType, duration);
+      this.#emit('subJobDone', { subJob, parent: job, done: done.size, failed: watch.subJobsFailed, total: subJobs.length });
+    }
+    if (done.size !== before) this.#emit('progress', { job, done: done.size, failed: watch.subJobsFailed, total: subJobs.length });
+  }
+
+  // ── snapshot / restore ───────────────────────────────────────────────
+
+  #snapshotOf(watch: Watch): WatchSnapshot {
+    const waiters = watch.waiterList();
+    const deadline = Math.max(...waiters.map((waiter) => waiter.deadline));
+    const timeout = Math.max(...waiters.map((waiter) => waiter.timeout), 0);
+    return {
+      jobId: watch.jobId,
+      ...(watch.job !== undefined && { job: watch.job.raw }),
+      startedAt: watch.startedAt,
+      nextPollAt: this.#scheduler.hasPoll(watch) ? watch.dueAt : this.#clock.now(),
+      ...(Number.isFinite(deadline) && { deadline }),
+      timeout,
+      throwOnFail: waiters.some((waiter) => waiter.throwOnFail),
+      polls: watch.polls,
+      errors: watch.errors,
+      notFound: watch.notFound,
+      confirmations: watch.confirmations,
+      ...(watch.typeHint !== undefined && { jobType: watch.typeHint }),
+      ...(watch.subJobsDone !== undefined && { subJobsDone: [...watch.subJobsDone], subJobsFailed: watch.subJobsFailed }),
+    };
+  }
+
+  #restoreWatch(saved: WatchSnapshot, job: Job | undefined): Promise<Job> {
+    const existing = this.#watches.get(saved.jobId);
+    const watch = existing ?? new Watch(saved.jobId, saved.startedAt, saved.jobType);
+    if (existing === undefined) {
+      Object.assign(watch, { job, polls: saved.polls, errors: saved.errors, notFound: saved.notFound, confirmations: saved.confirmations });
+      if (saved.subJobsDone !== undefined) {
+        watch.subJobsDone = new Set(saved.subJobsDone);
+        watch.subJobsFailed = saved.subJobsFailed ?? 0;
+      }
+      this.#watches.set(saved.jobId, watch);
+      this.#scheduler.schedulePoll(watch, Math.max(this.#clock.now(), saved.nextPollAt));
+    }
+    const promise = new Promise<Job>((resolve, reject) => {
+      const deadline = saved.deadline ?? Number.POSITIVE_INFINITY;
+      this.#addWaiter(watch, new Waiter(watch, { resolve, reject }, deadline, saved.timeout, saved.throwOnFail, undefined));
+    });
+    promise.catch(() => undefined);
+    return promise;
+  }
+
+  // ── lifecycle ────────────────────────────────────────────────────────
+
+  #assertOpen(): void {
+    if (this.#closing !== undefined) throw new ClosedError('JobWatcher');
+  }
+
+  async #shutdown(abort: boolean): Promise<void> {
+    if (abort) for (const watch of this.#watches.values()) watch.request?.abort();
+    else if (this.#inFlight() > 0) await new Promise<void>((resolve) => (this.#drained = resolve));
+    this.#drained = undefined;
+    this.#closedSnapshot ??= this.snapshot();
+    const closed = new AbortError(abort ? 'the watcher was destroyed' : 'the watcher was closed');
+    for (const watch of [...this.#watches.values()]) this.#settleWatch(watch, (waiter) => waiter.reject(closed));
+    this.#scheduler.clear();
+  }
+
+  /** Listeners' exceptions are logged, never allowed to break polling of other jobs. */
+  #emit<E extends keyof WatcherEvents>(event: E, payload: WatcherEvents[E][0]): void {
+    try {
+      (this.emit as (event: E, payload: WatcherEvents[E][0]) => boolean)(event, payload);
+    } catch (error) {
+      this.#options.logger?.error({ event, error }, 'an event listener threw');
+    }
+  }
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new AbortError('the watch was aborted', { cause: signal.reason });
+}
+
+function isStaleConnection(error: unknown): boolean {
+  return error instanceof NetworkError && /ECONNRESET|UND_ERR_SOCKET|other side closed/.test(error.message);
+}
+
+function durationOf(job: Job): number | undefined {
+  const begin = job.beginTime?.getTime();
+  const end = job.endTime?.getTime();
+  return begin === undefined || end === undefined ? undefined : end - begin;
+}
+
+/** What a batch job's sub-jobs say about when it will end. */
+function batchContext(job: Job, began: number, serverNow: number): BatchContext | undefined {
+  const { subJobs } = job.entities;
+  if (subJobs.length === 0) return undefined;
+  const running: number[] = [];
+  let lastEnd = 0;
+  for (const sub of subJobs) {
+    if (isFinalStatus(sub.status)) lastEnd = Math.max(lastEnd, (sub.endTime?.getTime() ?? began) - began);
+    else running.push(Math.max(0, serverNow - (sub.beginTime?.getTime() ?? began)));
+  }
+  return { subJobType: subJobs[0]!.jobType, running, lastEnd };
+}
