@@ -1,6 +1,24 @@
 // The one public surface of evs-job-watcher. Everything users may import is
 // named here explicitly; anything else is internal and may change.
 
+export { JobWatcher } from './watcher/job-watcher.js';
+export type { FetchJob, JobSource, JobWatcherOptions, Logger, WatchOptions } from './watcher/options.js';
+export type {
+  AuthFailedEvent,
+  JobDoneEvent,
+  PollErrorEvent,
+  ProgressEvent,
+  StatusChangeEvent,
+  SubJobCounts,
+  SubJobDoneEvent,
+  ThrottledEvent,
+  TimeoutEvent,
+  WatcherEvents,
+} from './watcher/events.js';
+export type { WatcherSnapshot, WatchSnapshot } from './watcher/snapshot.js';
+export type { PollErrorKind, WatcherStats } from './watcher/stats.js';
+export type { DurationPrior, LearnerState } from './schedule/duration-learner.js';
+
 export { EvsClient } from './client/evs-client.js';
 export type { EvsClientOptions, GetJobOptions } from './client/options.js';
 export type { Service } from './client/endpoint.js';
@@ -28,6 +46,7 @@ export { JobNotFoundError } from './errors/job-not-found-error.js';
 export { InvalidResponseError, ResponseTooLargeError } from './errors/invalid-response-error.js';
 export { AbortError, NetworkError, RequestTimeoutError } from './errors/request-errors.js';
 export { ClosedError } from './errors/closed-error.js';
+export { JobFailedError, WatchTimeoutError } from './errors/watch-errors.js';
 export { CredentialsError } from './errors/credentials-error.js';
 
 export type { Clock, TimerHandle } from './clock/clock.js';

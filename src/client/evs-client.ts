@@ -3,6 +3,7 @@ import { systemClock, type Clock } from '../clock/clock.js';
 import { ClosedError } from '../errors/closed-error.js';
 import { addResponseContext, EvsError } from '../errors/evs-error.js';
 import { AbortError, NetworkError, RequestTimeoutError } from '../errors/request-errors.js';
+import { Shutdown } from '../lifecycle/shutdown.js';
 import type { Job } from '../model/job.js';
 import { parseJobText } from '../model/parse-job.js';
 import { assertSafeId } from '../validation/ids.js';
@@ -59,8 +60,7 @@ export class EvsClient {
   readonly #timeout: number;
   readonly #maxResponseSize: number;
   readonly #inFlight = new Map<AbortController, Promise<unknown>>();
-  #closing: Promise<void> | undefined;
-  #destroying: Promise<void> | undefined;
+  readonly #shutdown = new Shutdown((abort) => this.#stop(abort));
 
   constructor(options: EvsClientOptions = {}) {
     const env = options.env ?? process.env;
@@ -107,7 +107,7 @@ export class EvsClient {
    */
   async getJob(jobId: string, options: GetJobOptions = {}): Promise<Job> {
     assertSafeId('jobId', jobId);
-    if (this.#closing) throw new ClosedError('EvsClient');
+    if (this.#shutdown.started) throw new ClosedError('EvsClient');
     const exchange = await this.#request('GET', `${this.#target.basePath}/v1/${this.projectId}/jobs/${jobId}`, options.signal);
     if (exchange.status >= 200 && exchange.status < 300) {
       const job = parseJobTextWithContext(exchange);
@@ -118,15 +118,12 @@ export class EvsClient {
 
   /** Stops accepting requests and resolves once those in flight have finished. Idempotent. */
   close(): Promise<void> {
-    this.#closing ??= this.#shutdown(false);
-    return this.#closing;
+    return this.#shutdown.close();
   }
 
   /** Aborts requests in flight (they reject with `AbortError`) and releases connections now. Idempotent. */
   destroy(): Promise<void> {
-    this.#destroying ??= this.#shutdown(true);
-    this.#closing ??= this.#destroying;
-    return this.#destroying;
+    return this.#shutdown.destroy();
   }
 
   /** `await using client = new EvsClient(…)` closes it at the end of the scope. */
@@ -134,7 +131,7 @@ export class EvsClient {
     return this.close();
   }
 
-  async #shutdown(abort: boolean): Promise<void> {
+  async #stop(abort: boolean): Promise<void> {
     if (abort) for (const controller of this.#inFlight.keys()) controller.abort(DESTROYED);
     await Promise.allSettled(this.#inFlight.values());
     if (!this.#ownsDispatcher) return;
@@ -176,7 +173,7 @@ export class EvsClient {
     const response = await this.#dispatcher.request({
       origin: this.#target.origin,
       path,
-      method: method as Dispatcher.HttpMethod,
+      method: method,
       headers: { ...headers, 'user-agent': USER_AGENT, accept: 'application/json' },
       signal,
       // Real-time backstops; the clock-driven timer above is the one that normally fires.

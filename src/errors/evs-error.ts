@@ -17,9 +17,9 @@ export class EvsError extends Error {
   /** Stable machine-readable code, e.g. `EVS_THROTTLED`. */
   readonly code: string;
   /** HTTP status, when the error came from a response. */
-  readonly status?: number;
+  declare readonly status?: number;
   /** `X-Request-Id` of the response, when the server sent one. */
-  readonly requestId?: string;
+  declare readonly requestId?: string;
 
   constructor(code: string, message: string, options: EvsErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });

@@ -12,9 +12,9 @@ export interface HttpErrorOptions extends EvsErrorOptions {
 export class HttpError extends EvsError {
   declare readonly status: number;
   /** Service error code from the body (`error.code` or `error_code`). */
-  readonly serviceCode?: string;
+  declare readonly serviceCode?: string;
   /** Service error message from the body (`error.message` or `error_msg`). */
-  readonly serviceMessage?: string;
+  declare readonly serviceMessage?: string;
   /** Whether repeating the same request later may succeed (5xx, 408, 429). */
   readonly retryable: boolean;
 

@@ -8,7 +8,7 @@ export interface ThrottledErrorOptions extends HttpErrorOptions {
 /** HTTP 429: the API gateway throttled this account (usually `APIGW.0308`). */
 export class ThrottledError extends HttpError {
   /** Delay the server asked for, in ms (from `Retry-After`); absent when it gave none. */
-  readonly retryAfter?: number;
+  declare readonly retryAfter?: number;
 
   constructor(options: ThrottledErrorOptions) {
     super(options, 'EVS_THROTTLED');

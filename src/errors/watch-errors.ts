@@ -6,9 +6,9 @@ export class JobFailedError extends EvsError {
   /** The final job, as the service returned it. */
   readonly job: Job;
   /** The job's `error_code`, e.g. `EVS.2024`. */
-  readonly errorCode?: string;
+  declare readonly errorCode?: string;
   /** The job's `fail_reason`. */
-  readonly failReason?: string;
+  declare readonly failReason?: string;
 
   constructor(job: Job) {
     const reason = [job.errorCode, job.failReason].filter(Boolean).join(': ');
@@ -25,7 +25,7 @@ export class WatchTimeoutError extends EvsError {
   /** The timeout that elapsed, in ms. */
   readonly timeout: number;
   /** The last job seen, if any poll succeeded. */
-  readonly job?: Job;
+  declare readonly job?: Job;
 
   constructor(jobId: string, timeout: number, job: Job | undefined, cause?: unknown) {
     const last = job === undefined ? 'never seen' : `last seen ${job.status}`;

@@ -47,7 +47,7 @@ export const MIN_DELAY = 500;
  * Skipping the unlikely head of the distribution is where learning saves polls;
  * this fraction of jobs may be noticed later than `maxLag`.
  */
-export const SKIP_QUANTILE = 0.03;
+export const SKIP_QUANTILE = 0.04;
 
 /** How late a job that has run `elapsed` ms may be noticed, in ms. */
 export function allowedLag(options: PolicyOptions, elapsed: number): number {
@@ -70,16 +70,19 @@ export function nextPollDelay(context: PollContext, learner: DurationLearner, op
 }
 
 function learnedTarget(context: PollContext, learner: DurationLearner, options: PolicyOptions): number {
-  const earliest = earliestLikelyEnd(context, learner);
+  // The late-notice budget is spent once, on the head before the first poll;
+  // later skips only jump quiet stretches, or every poll would spend it again.
+  const skip = context.polls === 0 ? SKIP_QUANTILE : SKIP_QUANTILE / 8;
+  const earliest = earliestLikelyEnd(context, learner, skip);
   return earliest + allowedLag(options, earliest);
 }
 
 /** The time (since the job began, in ms) before which the job is unlikely to end. */
-function earliestLikelyEnd({ jobType, elapsed, batch }: PollContext, learner: DurationLearner): number {
-  if (batch === undefined) return conditionalQuantile(learner.estimate(jobType), SKIP_QUANTILE, elapsed);
+function earliestLikelyEnd({ jobType, elapsed, batch }: PollContext, learner: DurationLearner, skip: number): number {
+  if (batch === undefined) return conditionalQuantile(learner.estimate(jobType), skip, elapsed);
   const overhead = learner.overhead(jobType);
   if (batch.running.length === 0) return Math.max(elapsed, batch.lastEnd + overhead / 2);
-  const slowest = maxQuantile(learner.estimate(batch.subJobType), SKIP_QUANTILE, batch.running);
+  const slowest = maxQuantile(learner.estimate(batch.subJobType), skip, batch.running);
   // Sub-jobs start near the batch's own start, so their times add up the same way.
   return Math.max(elapsed, elapsed - Math.max(...batch.running) + slowest + overhead / 2);
 }

@@ -24,7 +24,7 @@ export class PollScheduler<P extends HeapEntry, D extends HeapEntry> {
   readonly #handlers: SchedulerHandlers<P, D>;
   readonly #polls = new TimerHeap<P>();
   readonly #deadlines = new TimerHeap<D>();
-  #timer: TimerHandle | undefined;
+  #timer: TimerHandle;
   #armedAt = Number.POSITIVE_INFINITY;
   #pumping = false;
   #pumpQueued = false;
@@ -141,18 +141,17 @@ export class PollScheduler<P extends HeapEntry, D extends HeapEntry> {
 
   #arm(at: number): void {
     if (!Number.isFinite(at)) return;
-    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+    this.#disarm();
     this.#armedAt = at;
     this.#timer = this.#clock.setTimeout(() => {
-      this.#timer = undefined;
       this.#armedAt = Number.POSITIVE_INFINITY;
       this.#pump();
     }, boundDelay(at - this.#clock.now()));
   }
 
+  /** `#armedAt` is finite exactly while a timer is pending. */
   #disarm(): void {
-    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
-    this.#timer = undefined;
+    if (Number.isFinite(this.#armedAt)) this.#clock.clearTimeout(this.#timer);
     this.#armedAt = Number.POSITIVE_INFINITY;
   }
 }

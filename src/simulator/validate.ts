@@ -28,3 +28,11 @@ export function checkString(name: string, value: unknown): string {
   }
   return value;
 }
+
+/** A finite number > 0. */
+export function checkPositive(name: string, value: unknown): number {
+  if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) {
+    throw new TypeError(`Expected \`${name}\` to be a finite number > 0, got \`${String(value)}\` (${typeof value})`);
+  }
+  return value;
+}

@@ -4,11 +4,12 @@ import pRetry from 'p-retry';
 import type { Clock } from '../clock/clock.js';
 import type { AuthError } from '../errors/auth-error.js';
 import { ClosedError } from '../errors/closed-error.js';
-import { EvsError } from '../errors/evs-error.js';
+import type { EvsError } from '../errors/evs-error.js';
 import { InvalidResponseError } from '../errors/invalid-response-error.js';
 import { AbortError, NetworkError } from '../errors/request-errors.js';
 import type { ThrottledError } from '../errors/throttled-error.js';
 import { JobFailedError, WatchTimeoutError } from '../errors/watch-errors.js';
+import { Shutdown } from '../lifecycle/shutdown.js';
 import { isFinalStatus, type Job } from '../model/job.js';
 import { parseJob } from '../model/parse-job.js';
 import { ANY_TYPE, DurationLearner } from '../schedule/duration-learner.js';
@@ -49,8 +50,7 @@ export class JobWatcher extends EventEmitter<WatcherEvents> {
   #waiterCount = 0;
   #latency = 0;
   #stopped: AuthError | undefined;
-  #closing: Promise<void> | undefined;
-  #destroying: Promise<void> | undefined;
+  readonly #shutdown = new Shutdown((abort) => this.#stop(abort));
   #closedSnapshot: WatcherSnapshot | undefined;
   #drained: (() => void) | undefined;
 
@@ -86,7 +86,7 @@ export class JobWatcher extends EventEmitter<WatcherEvents> {
       validateWatchOptions(options);
       throwIfAborted(options.signal);
     } catch (error) {
-      return Promise.reject(error as Error);
+      return Promise.reject(error instanceof Error ? error : new TypeError(String(error)));
     }
     if (this.#stopped !== undefined) return Promise.reject(this.#stopped);
     return new Promise<Job>((resolve, reject) => {
@@ -152,15 +152,12 @@ export class JobWatcher extends EventEmitter<WatcherEvents> {
    * settle watches); then every other watch rejects with `AbortError`. Idempotent.
    */
   close(): Promise<void> {
-    this.#closing ??= this.#shutdown(false);
-    return this.#closing;
+    return this.#shutdown.close();
   }
 
   /** Immediate stop: polls in flight are aborted and every watch rejects with `AbortError` now. Idempotent. */
   destroy(): Promise<void> {
-    this.#destroying ??= this.#shutdown(true);
-    this.#closing ??= this.#destroying;
-    return this.#destroying;
+    return this.#shutdown.destroy();
   }
 
   /** `await using watcher = new JobWatcher(…)` closes it at the end of the scope. */
@@ -240,7 +237,7 @@ export class JobWatcher extends EventEmitter<WatcherEvents> {
 
   /** Capacity first (wait for a slot), then the throttle's pause and rate. */
   #gate(now: number): number {
-    if (this.#closing !== undefined || this.#inFlight() >= this.#options.concurrency) return Number.POSITIVE_INFINITY;
+    if (this.#shutdown.started || this.#inFlight() >= this.#options.concurrency) return Number.POSITIVE_INFINITY;
     return this.#throttle.acquire(now);
   }
 
@@ -464,10 +461,10 @@ export class JobWatcher extends EventEmitter<WatcherEvents> {
   // ── lifecycle ────────────────────────────────────────────────────────
 
   #assertOpen(): void {
-    if (this.#closing !== undefined) throw new ClosedError('JobWatcher');
+    if (this.#shutdown.started) throw new ClosedError('JobWatcher');
   }
 
-  async #shutdown(abort: boolean): Promise<void> {
+  async #stop(abort: boolean): Promise<void> {
     if (abort) for (const watch of this.#watches.values()) watch.request?.abort();
     else if (this.#inFlight() > 0) await new Promise<void>((resolve) => (this.#drained = resolve));
     this.#drained = undefined;

@@ -1,6 +1,8 @@
 import { systemClock, type Clock } from '../clock/clock.js';
 import type { Job, JobType } from '../model/job.js';
 import type { DurationPrior } from '../schedule/duration-learner.js';
+import type { PolicyOptions } from '../schedule/poll-policy.js';
+import type { ThrottleOptions } from '../schedule/throttle.js';
 import { assertDelay, assertInteger, assertNumber, got } from '../validation/numbers.js';
 import type { WatcherSnapshot } from './snapshot.js';
 
@@ -150,26 +152,17 @@ export interface WatchOptions {
 }
 
 /** Every option resolved to a value. */
-export interface ResolvedOptions {
+export interface ResolvedOptions extends PolicyOptions, ThrottleOptions {
   readonly fetchJob: FetchJob;
+  /** Server time minus local time, in ms. */
   readonly serverOffset: () => number;
   readonly concurrency: number;
-  readonly maxRequestsPerSecond: number | undefined;
-  readonly initialDelay: number;
-  readonly maxDelay: number;
-  readonly factor: number;
-  readonly jitter: number;
-  readonly maxLag: number;
-  readonly maxLagRatio: number;
-  readonly learn: boolean;
   readonly durations: Readonly<Record<string, DurationPrior>>;
   readonly timeout: number;
   readonly successConfirmations: number;
   readonly notFoundChecks: number;
   readonly errorDelay: number;
   readonly maxErrorDelay: number;
-  readonly throttleDelay: number;
-  readonly maxThrottleDelay: number;
   readonly clock: Clock;
   readonly logger: Logger | undefined;
 }

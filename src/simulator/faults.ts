@@ -1,0 +1,119 @@
+import type { FaultKind, FaultOptions, FaultStep, Latency } from './options.js';
+import { TokenBucket } from './rate-limit.js';
+import { checkDuration, checkPositive, checkProbability, checkRange } from './validate.js';
+
+/** Faults that replace or spoil an answer; `latency` only delays it. */
+export type AnswerFault = Exclude<FaultKind, 'latency'>;
+
+/** Order of the cumulative probability walk; fixed so seeded runs repeat. */
+const ANSWER_FAULTS: readonly AnswerFault[] = [
+  'error500', 'error503', 'throttle', 'reset', 'malformed', 'truncated', 'oversize', 'notFound',
+];
+
+/** Every fault kind, for zero-filled counters. */
+export const FAULT_KINDS: readonly FaultKind[] = [...ANSWER_FAULTS, 'latency'];
+
+/** Delay of a scripted `'latency'` step when no `latency` is configured, in ms. */
+const SCRIPTED_LATENCY = 1000;
+/** Requests per minute quoted in 429 messages when no rate limit is configured. */
+const DEFAULT_THROTTLE_LIMIT = 1200;
+/** Floating-point slack when checking that probabilities sum to at most 1. */
+const EPSILON = 1e-9;
+
+/** What happens to one job GET. */
+export interface FaultDecision {
+  readonly fault: AnswerFault | undefined;
+  /** Delay before answering, in ms. */
+  readonly delay: number;
+}
+
+/** One {@link FaultOptions} in force: replaced whole by `setFaults()`, which restarts its script and bucket. */
+export class FaultPlan {
+  readonly #options: FaultOptions;
+  readonly #script: readonly FaultStep[];
+  readonly #random: () => number;
+  readonly #bucket: TokenBucket | undefined;
+  #step = 0;
+
+  constructor(options: FaultOptions, random: () => number, now: number) {
+    checkFaults(options);
+    this.#options = options;
+    this.#script = [...(options.script ?? [])];
+    this.#random = random;
+    this.#bucket = options.rateLimit && new TokenBucket(options.rateLimit, now);
+  }
+
+  /** Whether the gateway's rate limit lets a request through at `now`. */
+  admit(now: number): boolean {
+    return this.#bucket?.take(now) ?? true;
+  }
+
+  /** `Retry-After` for 429 answers, in seconds; `undefined` for none. */
+  get retryAfter(): number | undefined {
+    return this.#options.throttleRetryAfter;
+  }
+
+  /** The limit quoted in 429 messages, in requests per minute. */
+  get throttleLimit(): number {
+    const rate = this.#options.rateLimit?.requestsPerSecond;
+    return rate === undefined ? DEFAULT_THROTTLE_LIMIT : Math.round(rate * 60);
+  }
+
+  /** Decides the fate of the next job GET: the script first, then the probabilities. */
+  next(): FaultDecision {
+    const step = this.#script[this.#step];
+    if (step === undefined) return { fault: this.#drawFault(), delay: this.#drawDelay() };
+    this.#step++;
+    if (step === 'none') return { fault: undefined, delay: 0 };
+    if (step === 'latency') return { fault: undefined, delay: this.#sampleLatency(this.#options.latency ?? SCRIPTED_LATENCY) };
+    return { fault: step, delay: 0 };
+  }
+
+  /** One draw picks at most one fault: the probabilities are stacked in a fixed order. */
+  #drawFault(): AnswerFault | undefined {
+    if (!ANSWER_FAULTS.some((kind) => (this.#options[kind] ?? 0) > 0)) return undefined;
+    const draw = this.#random();
+    let stacked = 0;
+    for (const kind of ANSWER_FAULTS) {
+      stacked += this.#options[kind] ?? 0;
+      if (draw < stacked) return kind;
+    }
+    return undefined;
+  }
+
+  #drawDelay(): number {
+    const { latency, latencyProbability = 1 } = this.#options;
+    if (latency === undefined) return 0;
+    if (latencyProbability < 1 && this.#random() >= latencyProbability) return 0;
+    return this.#sampleLatency(latency);
+  }
+
+  #sampleLatency(latency: Latency): number {
+    return typeof latency === 'number' ? latency : latency.min + this.#random() * (latency.max - latency.min);
+  }
+}
+
+/** Throws a `TypeError` naming the first invalid field of `faults`. */
+function checkFaults(faults: FaultOptions): void {
+  const total = ANSWER_FAULTS.reduce((sum, kind) => sum + checkProbability(kind, faults[kind] ?? 0), 0);
+  if (total > 1 + EPSILON) throw new TypeError(`Expected the fault probabilities to sum to at most 1, got \`${total}\``);
+  if (faults.latency !== undefined) checkLatency(faults.latency);
+  if (faults.latencyProbability !== undefined) checkProbability('latencyProbability', faults.latencyProbability);
+  if (faults.throttleRetryAfter !== undefined) checkRange('throttleRetryAfter', faults.throttleRetryAfter, 0, 2_147_483, true);
+  if (faults.rateLimit !== undefined) {
+    checkPositive('rateLimit.requestsPerSecond', faults.rateLimit.requestsPerSecond);
+    if (faults.rateLimit.burst !== undefined) checkRange('rateLimit.burst', faults.rateLimit.burst, 1, Number.POSITIVE_INFINITY, true);
+  }
+  for (const step of faults.script ?? []) {
+    if (step !== 'none' && !FAULT_KINDS.includes(step)) throw new TypeError(`Unknown fault \`${String(step)}\` in \`script\``);
+  }
+}
+
+function checkLatency(latency: Latency): void {
+  if (typeof latency === 'number') {
+    checkDuration('latency', latency);
+    return;
+  }
+  const min = checkDuration('latency.min', latency.min);
+  checkRange('latency.max', latency.max, min, Number.MAX_SAFE_INTEGER);
+}

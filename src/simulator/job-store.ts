@@ -1,0 +1,114 @@
+import type { JobType } from '../model/job.js';
+import { hexId, uuid } from './ids.js';
+import type { JobSpec } from './options.js';
+import { wireJob, type JobRecord, type WireJob } from './timeline.js';
+import { checkDuration, checkRange, checkString } from './validate.js';
+
+/** Store-wide defaults for fields a {@link JobSpec} leaves out. */
+export interface JobDefaults {
+  /** RUNNING time of a job without `duration`, in ms. */
+  readonly duration: number;
+  /** Time between the last sub-job's end and the batch job's end, in ms. */
+  readonly batchOverhead: number;
+}
+
+const DEFAULT_ERROR_CODE = 'EVS.2024';
+const DEFAULT_FAIL_REASON = 'volume quota exceeded';
+
+/** The type a batch job's sub-jobs get when their spec names none. */
+const SUB_JOB_TYPES: Readonly<Record<string, JobType>> = {
+  batchCreateVolume: 'createVolume',
+  bulkDeleteVolume: 'deleteSingleVolume',
+};
+
+/** What a job inherits from where it is created: its parent, or the store. */
+interface Inherited {
+  readonly type: JobType;
+  readonly startAt: number;
+  readonly createdAt: number;
+}
+
+/** Every job the simulator knows, sub-jobs included, by id. */
+export class JobStore {
+  readonly #jobs = new Map<string, JobRecord>();
+  readonly #random: () => number;
+  readonly #defaults: JobDefaults;
+
+  constructor(random: () => number, defaults: JobDefaults) {
+    this.#random = random;
+    this.#defaults = defaults;
+  }
+
+  /** Adds a job (and its sub-jobs) created at clock time `now`; returns its id. */
+  add(spec: JobSpec, now: number): string {
+    checkJobSpec(spec, 'spec');
+    return this.#build(spec, { type: 'createVolume', startAt: now, createdAt: now }).id;
+  }
+
+  /** The job if it exists and is visible at `now`. */
+  visible(jobId: string, now: number): JobRecord | undefined {
+    const job = this.#jobs.get(jobId);
+    return job !== undefined && now >= job.visibleAt ? job : undefined;
+  }
+
+  /** The wire body the job would be answered with at `now`; `undefined` if unknown or not visible yet. */
+  wire(jobId: string, now: number): WireJob | undefined {
+    const job = this.visible(jobId, now);
+    return job && wireJob(job, now);
+  }
+
+  #build(spec: JobSpec, inherited: Inherited): JobRecord {
+    const id = this.#newId();
+    const type = spec.jobType ?? (spec.subJobs ? 'batchCreateVolume' : inherited.type);
+    const beginAt = spec.startAt ?? inherited.startAt;
+    const runAt = beginAt + (spec.initDuration ?? 0);
+    const subJobs = spec.subJobs?.map((sub) =>
+      this.#build(sub, { type: SUB_JOB_TYPES[type] ?? 'createVolume', startAt: runAt, createdAt: inherited.createdAt }),
+    );
+    // A batch fails with the first failed sub-job's error.
+    const failedSub = subJobs?.find((sub) => sub.outcome === 'FAIL');
+    const record: JobRecord = {
+      id,
+      type,
+      visibleAt: inherited.createdAt + (spec.invisibleFor ?? 0),
+      beginAt,
+      runAt,
+      endAt: subJobs ? batchEnd(runAt, subJobs, this.#defaults.batchOverhead) : runAt + (spec.duration ?? this.#defaults.duration),
+      outcome: failedSub ? 'FAIL' : (spec.outcome ?? 'SUCCESS'),
+      errorCode: failedSub?.errorCode ?? spec.errorCode ?? DEFAULT_ERROR_CODE,
+      failReason: failedSub?.failReason ?? spec.failReason ?? DEFAULT_FAIL_REASON,
+      forcedStatus: spec.status,
+      volumeId: subJobs ? undefined : (spec.volumeId ?? uuid(this.#random)),
+      extraEntities: spec.entities,
+      subJobs,
+    };
+    this.#jobs.set(id, record);
+    return record;
+  }
+
+  #newId(): string {
+    let id = hexId(this.#random);
+    while (this.#jobs.has(id)) id = hexId(this.#random);
+    return id;
+  }
+}
+
+/** A batch job ends a little after its last sub-job. */
+function batchEnd(runAt: number, subJobs: readonly JobRecord[], overhead: number): number {
+  return subJobs.reduce((last, sub) => Math.max(last, sub.endAt), runAt) + overhead;
+}
+
+/** Validates a whole spec tree before anything is stored, so a bad sub-job adds nothing. */
+function checkJobSpec(spec: JobSpec, path: string): void {
+  for (const key of ['duration', 'initDuration', 'invisibleFor'] as const) {
+    if (spec[key] !== undefined) checkDuration(`${path}.${key}`, spec[key]);
+  }
+  if (spec.startAt !== undefined) checkRange(`${path}.startAt`, spec.startAt, 0, 8.64e15);
+  for (const key of ['jobType', 'errorCode', 'failReason', 'status', 'volumeId'] as const) {
+    if (spec[key] !== undefined) checkString(`${path}.${key}`, spec[key]);
+  }
+  if (spec.outcome !== undefined && spec.outcome !== 'SUCCESS' && spec.outcome !== 'FAIL') {
+    throw new TypeError(`Expected \`${path}.outcome\` to be 'SUCCESS' or 'FAIL', got \`${String(spec.outcome)}\``);
+  }
+  spec.subJobs?.forEach((sub, index) => checkJobSpec(sub, `${path}.subJobs[${index}]`));
+}
