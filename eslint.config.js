@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'coverage/', 'node_modules/', 'benchmarks/node_modules/'] },
+  { ignores: ['dist/', 'coverage/', 'node_modules/', 'docs/', 'benchmarks/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -1,6 +1,14 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // Examples import the package by name, as users do; tests run them from source.
+  resolve: {
+    alias: [
+      { find: /^evs-job-watcher\/simulator$/, replacement: fileURLToPath(new URL('./src/simulator/index.ts', import.meta.url)) },
+      { find: /^evs-job-watcher$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
+    ],
+  },
   test: {
     include: ['test/**/*.test.ts'],
     // The JSON report feeds the `N passed, N failed` line that .ci/run prints.
