@@ -1,4 +1,4 @@
-import { EvsClient, JobFailedError, JobWatcher, WatchTimeoutError } from 'evs-job-watcher';
+import { JobFailedError, JobWatcher, WatchTimeoutError, type EvsClient } from 'evs-job-watcher';
 
 /** Provisioning code: wait for the volume a create call started, then use its id. */
 export async function waitForVolume(client: EvsClient, jobId: string): Promise<string> {
