@@ -1,4 +1,4 @@
-import { conditionalQuantile, maxQuantile, type DurationLearner } from './duration-learner.js';
+import { conditionalQuantile, maxQuantile, type DurationEstimate, type DurationLearner } from './duration-learner.js';
 
 /** The knobs of the schedule; the watcher validates and documents them. */
 export interface PolicyOptions {
@@ -26,6 +26,8 @@ export interface PollContext {
   readonly elapsed: number;
   /** Polls already sent for this watch. */
   readonly polls: number;
+  /** The job's duration estimate when it knows more than its type's (siblings); else the learner's for `jobType`. */
+  readonly estimate?: DurationEstimate;
   /** For a batch job with sub-jobs listed: what they say about its end. */
   readonly batch?: BatchContext;
 }
@@ -38,6 +40,10 @@ export interface BatchContext {
   readonly running: readonly number[];
   /** When the last finished sub-job ended, in ms since the batch began (0 if none). */
   readonly lastEnd: number;
+  /** The sub-jobs' duration estimate given their finished siblings; else the learner's for `subJobType`. */
+  readonly subEstimate?: DurationEstimate;
+  /** Expected gap between the last sub-job's end and the batch's, in ms; else the learner's. */
+  readonly overhead?: number;
 }
 
 /** Shortest delay between polls of one job, in ms: no answer changes faster than a request takes. */
@@ -66,7 +72,10 @@ export function nextPollDelay(context: PollContext, learner: DurationLearner, op
     ? learnedTarget(context, learner, options) - context.elapsed
     : Math.min(options.initialDelay * options.factor ** context.polls, lagCap);
   const bounded = Math.min(Math.max(planned, MIN_DELAY), options.maxDelay);
-  return Math.max(MIN_DELAY, bounded * (1 - options.jitter * random()));
+  // `maxDelay` is the caller's hard cap and wins over the MIN_DELAY floor: the
+  // options accept a `maxDelay` below MIN_DELAY, and re-flooring after the jitter
+  // used to return MIN_DELAY (500 ms) for `maxDelay: 100`, i.e. above the cap.
+  return Math.min(options.maxDelay, Math.max(MIN_DELAY, bounded * (1 - options.jitter * random())));
 }
 
 function learnedTarget(context: PollContext, learner: DurationLearner, options: PolicyOptions): number {
@@ -78,11 +87,11 @@ function learnedTarget(context: PollContext, learner: DurationLearner, options: 
 }
 
 /** The time (since the job began, in ms) before which the job is unlikely to end. */
-function earliestLikelyEnd({ jobType, elapsed, batch }: PollContext, learner: DurationLearner, skip: number): number {
-  if (batch === undefined) return conditionalQuantile(learner.estimate(jobType), skip, elapsed);
-  const overhead = learner.overhead(jobType);
+function earliestLikelyEnd({ jobType, elapsed, batch, estimate }: PollContext, learner: DurationLearner, skip: number): number {
+  if (batch === undefined) return conditionalQuantile(estimate ?? learner.estimate(jobType), skip, elapsed);
+  const overhead = batch.overhead ?? learner.overhead(jobType);
   if (batch.running.length === 0) return Math.max(elapsed, batch.lastEnd + overhead / 2);
-  const slowest = maxQuantile(learner.estimate(batch.subJobType), skip, batch.running);
+  const slowest = maxQuantile(batch.subEstimate ?? learner.estimate(batch.subJobType), skip, batch.running);
   // Sub-jobs start near the batch's own start, so their times add up the same way.
   return Math.max(elapsed, elapsed - Math.max(...batch.running) + slowest + overhead / 2);
 }

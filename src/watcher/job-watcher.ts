@@ -12,14 +12,12 @@ import { JobFailedError, WatchTimeoutError } from '../errors/watch-errors.js';
 import { Shutdown } from '../lifecycle/shutdown.js';
 import { isFinalStatus, type Job } from '../model/job.js';
 import { parseJob } from '../model/parse-job.js';
-import { ANY_TYPE, DurationLearner } from '../schedule/duration-learner.js';
-import { nextPollDelay, type BatchContext, type PolicyOptions, type PollContext } from '../schedule/poll-policy.js';
-import { DEFAULT_PRIORS, FALLBACK_PRIOR } from '../schedule/priors.js';
 import { PollScheduler } from '../schedule/scheduler.js';
 import { Throttle } from '../schedule/throttle.js';
 import { assertSafeId } from '../validation/ids.js';
 import { classifyPollError } from './classify.js';
 import type { WatcherEvents } from './events.js';
+import { Planner } from './planner.js';
 import { resolveOptions, validateWatchOptions, type JobWatcherOptions, type ResolvedOptions, type WatchOptions } from './options.js';
 import { assertSnapshot, type WatcherSnapshot, type WatchSnapshot } from './snapshot.js';
 import { Counters, type WatcherStats } from './stats.js';
@@ -39,12 +37,11 @@ const MAX_DEADLINE_MARGIN = 2_000;
  */
 export class JobWatcher extends EventEmitter<WatcherEvents> {
   readonly #options: ResolvedOptions;
-  readonly #policy: PolicyOptions;
   readonly #clock: Clock;
   readonly #scheduler: PollScheduler<Watch, Waiter>;
   readonly #limit: LimitFunction;
   readonly #throttle: Throttle;
-  readonly #learner: DurationLearner;
+  readonly #planner: Planner;
   readonly #watches = new Map<string, Watch>();
   readonly #counters = new Counters();
   #waiterCount = 0;
@@ -59,10 +56,9 @@ export class JobWatcher extends EventEmitter<WatcherEvents> {
     this.#options = resolveOptions(options);
     const { clock } = this.#options;
     this.#clock = clock;
-    this.#policy = this.#options;
     this.#limit = pLimit(this.#options.concurrency);
     this.#throttle = new Throttle(this.#options, clock.now(), () => clock.random());
-    this.#learner = new DurationLearner({ ...DEFAULT_PRIORS, ...this.#options.durations }, FALLBACK_PRIOR);
+    this.#planner = new Planner(this.#options, this.#options.durations, () => clock.random());
     this.#scheduler = new PollScheduler<Watch, Waiter>(clock, {
       poll: (watch) => this.#poll(watch),
       expire: (waiter) => this.#expire(waiter),
@@ -127,7 +123,7 @@ export class JobWatcher extends EventEmitter<WatcherEvents> {
       version: 1,
       takenAt: this.#clock.now(),
       watches: Array.from(this.#watches.values(), (watch) => this.#snapshotOf(watch)),
-      learner: this.#learner.state(),
+      ...this.#planner.state(),
     };
   }
 
@@ -141,7 +137,7 @@ export class JobWatcher extends EventEmitter<WatcherEvents> {
     this.#assertOpen();
     assertSnapshot(snapshot);
     const watches = snapshot.watches.map((saved) => ({ saved, job: saved.job === undefined ? undefined : parseJob(saved.job) }));
-    if (snapshot.learner !== undefined) this.#learner.load(snapshot.learner);
+    this.#planner.load(snapshot);
     const restored = new Map<string, Promise<Job>>();
     for (const { saved, job } of watches) restored.set(saved.jobId, this.#restoreWatch(saved, job));
     return restored;
@@ -300,7 +296,7 @@ export class JobWatcher extends EventEmitter<WatcherEvents> {
       this.#scheduler.schedulePoll(watch, this.#beforeDeadline(watch, this.#clock.now() + this.#options.initialDelay));
       return;
     }
-    this.#learnFrom(job);
+    this.#planner.finished(job);
     this.#finish(watch, job);
   }
 
@@ -366,7 +362,8 @@ export class JobWatcher extends EventEmitter<WatcherEvents> {
   // ── planning ─────────────────────────────────────────────────────────
 
   #planNext(watch: Watch): void {
-    const delay = nextPollDelay(this.#contextOf(watch), this.#learner, this.#policy, () => this.#clock.random());
+    const now = this.#clock.now();
+    const delay = this.#planner.delay(watch, now, now + this.#options.serverOffset());
     this.#scheduler.schedulePoll(watch, this.#beforeDeadline(watch, this.#clock.now() + delay));
   }
 
@@ -377,26 +374,7 @@ export class JobWatcher extends EventEmitter<WatcherEvents> {
     return at > lastUseful && lastUseful > this.#clock.now() ? lastUseful : at;
   }
 
-  #contextOf(watch: Watch): PollContext {
-    const { job } = watch;
-    const serverNow = this.#clock.now() + this.#options.serverOffset();
-    const began = job?.beginTime?.getTime();
-    const elapsed = Math.max(0, began === undefined ? this.#clock.now() - watch.startedAt : serverNow - began);
-    const jobType = job?.jobType || watch.typeHint || ANY_TYPE;
-    const batch = job === undefined || began === undefined ? undefined : batchContext(job, began, serverNow);
-    return { jobType, elapsed, polls: watch.polls, ...(batch && { batch }) };
-  }
-
-  // ── learning and sub-jobs ────────────────────────────────────────────
-
-  #learnFrom(job: Job): void {
-    const duration = durationOf(job);
-    if (duration === undefined) return;
-    this.#learner.observe(job.jobType, duration);
-    this.#learner.observe(ANY_TYPE, duration);
-    const lastSubEnd = Math.max(...job.entities.subJobs.map((sub) => sub.endTime?.getTime() ?? Number.NEGATIVE_INFINITY));
-    if (Number.isFinite(lastSubEnd)) this.#learner.observeOverhead(job.jobType, job.endTime!.getTime() - lastSubEnd);
-  }
+  // ── sub-jobs ─────────────────────────────────────────────────────────
 
   /** Emits `subJobDone` exactly once per sub-job and `progress` when counts change; learns sub-job durations. */
   #trackSubJobs(watch: Watch, job: Job): void {
@@ -408,8 +386,7 @@ export class JobWatcher extends EventEmitter<WatcherEvents> {
       if (!isFinalStatus(subJob.status) || done.has(subJob.jobId)) continue;
       done.add(subJob.jobId);
       if (subJob.status === 'FAIL') watch.subJobsFailed += 1;
-      const duration = durationOf(subJob);
-      if (duration !== undefined) this.#learner.observe(subJob.jobType, duration);
+      this.#planner.subJobDone(subJob);
       this.#emit('subJobDone', { subJob, parent: job, done: done.size, failed: watch.subJobsFailed, total: subJobs.length });
     }
     if (done.size !== before) this.#emit('progress', { job, done: done.size, failed: watch.subJobsFailed, total: subJobs.length });
@@ -490,23 +467,4 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
 
 function isStaleConnection(error: unknown): boolean {
   return error instanceof NetworkError && /ECONNRESET|UND_ERR_SOCKET|other side closed/.test(error.message);
-}
-
-function durationOf(job: Job): number | undefined {
-  const begin = job.beginTime?.getTime();
-  const end = job.endTime?.getTime();
-  return begin === undefined || end === undefined ? undefined : end - begin;
-}
-
-/** What a batch job's sub-jobs say about when it will end. */
-function batchContext(job: Job, began: number, serverNow: number): BatchContext | undefined {
-  const { subJobs } = job.entities;
-  if (subJobs.length === 0) return undefined;
-  const running: number[] = [];
-  let lastEnd = 0;
-  for (const sub of subJobs) {
-    if (isFinalStatus(sub.status)) lastEnd = Math.max(lastEnd, (sub.endTime?.getTime() ?? began) - began);
-    else running.push(Math.max(0, serverNow - (sub.beginTime?.getTime() ?? began)));
-  }
-  return { subJobType: subJobs[0]!.jobType, running, lastEnd };
 }

@@ -1,4 +1,5 @@
 import type { LearnerState } from '../schedule/duration-learner.js';
+import type { SiblingState } from '../schedule/siblings.js';
 import { isSafeId } from '../validation/ids.js';
 
 /** Plain-JSON state of one unfinished watch. */
@@ -34,6 +35,8 @@ export interface WatcherSnapshot {
   readonly watches: readonly WatchSnapshot[];
   /** Learned job durations, so the next process does not start cold. */
   readonly learner?: LearnerState;
+  /** Learned spread of sub-job durations within one batch. */
+  readonly siblings?: SiblingState;
 }
 
 /**
@@ -50,6 +53,7 @@ export function assertSnapshot(value: unknown): asserts value is WatcherSnapshot
     record(learner['types'], 'snapshot.learner.types');
     record(learner['overheads'], 'snapshot.learner.overheads');
   }
+  if (snapshot['siblings'] !== undefined) record(snapshot['siblings'], 'snapshot.siblings');
 }
 
 function assertWatch(value: unknown, path: string): void {

@@ -1,0 +1,106 @@
+import type { DurationEstimate } from './duration-learner.js';
+import { normalCdf } from './normal.js';
+
+/**
+ * What a group of related jobs (siblings, e.g. the sub-jobs of one batch) says
+ * so far: how many finished and their log-duration residuals, and how many are
+ * still running and for how long.
+ */
+export interface SiblingEvidence {
+  /** Siblings that finished. */
+  readonly finished: number;
+  /** Sum of their residuals, ln(duration) − μ of their type. */
+  readonly residualSum: number;
+  /** Siblings still running (not counting the job being planned). */
+  readonly running: number;
+  /** How long those have run, on average, in ms. */
+  readonly runningElapsed: number;
+}
+
+/** Serializable state of {@link WithinSpread}. */
+export type SiblingState = Readonly<Record<string, { ss: number; dof: number }>>;
+
+/** Within-group spread is trusted after this many degrees of freedom. */
+const MIN_DOF = 20;
+/** Past this, old observations fade (speed correlations drift). */
+const MAX_DOF = 1_000;
+/** Below this share of the total variance, what siblings share is treated as nothing. */
+const MIN_SHARED = 0.1;
+/** Distinct keys tracked; stray job types must not grow memory. */
+const MAX_KEYS = 128;
+
+/**
+ * Learns how much durations spread WITHIN a group of siblings (the sub-jobs of
+ * one batch), pooled over finished groups, per key. Compared with the total
+ * spread of the type, it says how much siblings share: nothing, when they are
+ * independent, and then estimates pass through {@link withSiblings} unchanged.
+ */
+export class WithinSpread {
+  readonly #within = new Map<string, { ss: number; dof: number }>();
+
+  /** Adds a group's sum of squared log-duration deviations from its own mean, with `dof` = members − 1. */
+  add(key: string, ss: number, dof: number): void {
+    if (!Number.isFinite(ss) || ss < 0 || !(dof > 0)) return;
+    const stats = this.#within.get(key);
+    if (stats === undefined) {
+      if (this.#within.size < MAX_KEYS) this.#within.set(key, { ss, dof });
+      return;
+    }
+    stats.ss += ss;
+    stats.dof += dof;
+    if (stats.dof > MAX_DOF) {
+      stats.ss *= MAX_DOF / stats.dof;
+      stats.dof = MAX_DOF;
+    }
+  }
+
+  /** The pooled within-group variance of log-durations for `key`, once trusted. */
+  variance(key: string): number | undefined {
+    const stats = this.#within.get(key);
+    return stats === undefined || stats.dof < MIN_DOF ? undefined : stats.ss / stats.dof;
+  }
+
+  state(): SiblingState {
+    return Object.fromEntries(Array.from(this.#within, ([key, { ss, dof }]) => [key, { ss, dof }]));
+  }
+
+  load(state: SiblingState): void {
+    for (const [key, { ss, dof }] of Object.entries(state)) this.add(key, ss, dof);
+  }
+}
+
+/**
+ * A job's duration estimate given its siblings: the shared factor g of the
+ * group is estimated (MAP, with the finished siblings' residuals and the
+ * still-running ones as censored observations), and the estimate narrows to
+ * the within-group spread plus the uncertainty left about g.
+ */
+export function withSiblings(estimate: DurationEstimate, withinVariance: number | undefined, evidence: SiblingEvidence): DurationEstimate {
+  if (withinVariance === undefined || (evidence.finished === 0 && evidence.running === 0)) return estimate;
+  const total = estimate.sigma * estimate.sigma;
+  const within = Math.min(withinVariance, total);
+  const shared = total - within;
+  if (shared < MIN_SHARED * total || within <= 0) return estimate;
+  const sigmaW = Math.sqrt(within);
+  const censoredAt = Math.log(evidence.runningElapsed) - estimate.mu;
+  // d/dg of the log-posterior is decreasing in g: bisect for its zero.
+  const slope = (g: number): number =>
+    -g / shared + (evidence.residualSum - evidence.finished * g) / within + (evidence.running * inverseMills((censoredAt - g) / sigmaW)) / sigmaW;
+  let low = -4 * Math.sqrt(shared) - 4 * sigmaW;
+  let high = -low;
+  for (let step = 0; step < 32; step++) {
+    const mid = (low + high) / 2;
+    if (slope(mid) > 0) low = mid;
+    else high = mid;
+  }
+  const g = (low + high) / 2;
+  const remaining = 1 / (1 / shared + evidence.finished / within);
+  return { mu: estimate.mu + g, sigma: Math.sqrt(within + remaining), samples: estimate.samples };
+}
+
+/** φ(z) / (1 − Φ(z)): the pull a censored observation at z exerts. */
+function inverseMills(z: number): number {
+  if (z > 8) return z + 1 / z;
+  const density = Math.exp((-z * z) / 2) / Math.sqrt(2 * Math.PI);
+  return density / Math.max(1e-300, 1 - normalCdf(z));
+}
