@@ -8,7 +8,7 @@ export async function waitForVolume(client: EvsClient, jobId: string): Promise<s
     return job.entities.volumeId!;
   } catch (error) {
     if (error instanceof JobFailedError) throw new Error(`volume not created: ${error.errorCode} ${error.failReason}`, { cause: error });
-    if (error instanceof WatchTimeoutError) throw new Error(`still ${error.job?.status ?? 'unknown'} after 10 minutes`, { cause: error });
+    if (error instanceof WatchTimeoutError) throw new Error(`still ${error.lastStatus ?? 'unknown'} after 10 minutes`, { cause: error });
     throw error;
   }
 }

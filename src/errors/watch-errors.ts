@@ -27,11 +27,15 @@ export class WatchTimeoutError extends EvsError {
   /** The last job seen, if any poll succeeded. */
   declare readonly job?: Job;
 
-  constructor(jobId: string, timeout: number, job: Job | undefined, cause?: unknown) {
-    const last = job === undefined ? 'never seen' : `last seen ${job.status}`;
-    super('EVS_WATCH_TIMEOUT', `job ${jobId} did not finish within ${timeout} ms (${last})`, cause === undefined ? {} : { cause });
+  /** The job's last status seen, if any poll succeeded. */
+  declare readonly lastStatus?: string;
+
+  constructor(jobId: string, timeout: number, job: Job | undefined, lastStatus: string | undefined = job?.status) {
+    const last = lastStatus === undefined ? 'never seen' : `last seen ${lastStatus}`;
+    super('EVS_WATCH_TIMEOUT', `job ${jobId} did not finish within ${timeout} ms (${last})`);
     this.jobId = jobId;
     this.timeout = timeout;
     if (job !== undefined) this.job = job;
+    if (lastStatus !== undefined) this.lastStatus = lastStatus;
   }
 }

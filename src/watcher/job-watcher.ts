@@ -21,7 +21,8 @@ import { Planner } from './planner.js';
 import { resolveOptions, validateWatchOptions, type JobWatcherOptions, type ResolvedOptions, type WatchOptions } from './options.js';
 import { assertSnapshot, type WatcherSnapshot, type WatchSnapshot } from './snapshot.js';
 import { Counters, type WatcherStats } from './stats.js';
-import { Waiter, Watch } from './watch.js';
+import { GroupSlot, Waiter, WatchGroup, type Settle, type Subscriber } from './subscribers.js';
+import { Watch } from './watch.js';
 
 /** The final poll before a deadline is sent this long ahead of it, at least (ms), so its answer can still count. */
 const MIN_DEADLINE_MARGIN = 50;
@@ -38,7 +39,7 @@ const MAX_DEADLINE_MARGIN = 2_000;
 export class JobWatcher extends EventEmitter<WatcherEvents> {
   readonly #options: ResolvedOptions;
   readonly #clock: Clock;
-  readonly #scheduler: PollScheduler<Watch, Waiter>;
+  readonly #scheduler: PollScheduler<Watch, Waiter | WatchGroup>;
   readonly #limit: LimitFunction;
   readonly #throttle: Throttle;
   readonly #planner: Planner;
@@ -59,7 +60,7 @@ export class JobWatcher extends EventEmitter<WatcherEvents> {
     this.#limit = pLimit(this.#options.concurrency);
     this.#throttle = new Throttle(this.#options, clock.now(), () => clock.random());
     this.#planner = new Planner(this.#options, this.#options.durations, () => clock.random());
-    this.#scheduler = new PollScheduler<Watch, Waiter>(clock, {
+    this.#scheduler = new PollScheduler<Watch, Waiter | WatchGroup>(clock, {
       poll: (watch) => this.#poll(watch),
       expire: (waiter) => this.#expire(waiter),
       gate: (now) => this.#gate(now),
@@ -76,25 +77,42 @@ export class JobWatcher extends EventEmitter<WatcherEvents> {
    *   or a non-retryable {@link HttpError} from the service.
    */
   watch(jobId: string, options: WatchOptions = {}): Promise<Job> {
-    try {
-      this.#assertOpen();
-      assertSafeId('jobId', jobId);
-      validateWatchOptions(options);
-      throwIfAborted(options.signal);
-    } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new TypeError(String(error)));
-    }
-    if (this.#stopped !== undefined) return Promise.reject(this.#stopped);
+    const refused = this.#refuse<Job>([jobId], options);
+    if (refused !== undefined) return refused;
     return new Promise<Job>((resolve, reject) => {
       const watch = this.#watchFor(jobId, options.jobType);
       const timeout = options.timeout ?? this.#options.timeout;
-      this.#addWaiter(watch, new Waiter(watch, { resolve, reject }, this.#clock.now() + timeout, timeout, options.throwOnFail ?? false, options.signal));
+      const deadline = this.#clock.now() + timeout;
+      this.#attach(this.#waiter(watch, { resolve, reject }, deadline, timeout, options.throwOnFail ?? false, options.signal));
     });
   }
 
-  /** Watches several jobs; resolves with their final jobs in the same order (rejects like `Promise.all`). */
+  /**
+   * Watches several jobs with ONE promise (and one deadline), resolving with
+   * their final jobs in the same order. Rejects like `Promise.all`, with the
+   * first error; the rest of the batch is then no longer polled for it.
+   * @throws {TypeError} for any invalid job id, before anything is watched.
+   */
   watchAll(jobIds: Iterable<string>, options: WatchOptions = {}): Promise<Job[]> {
-    return Promise.all(Array.from(jobIds, (jobId) => this.watch(jobId, options)));
+    const ids = Array.from(jobIds);
+    const refused = this.#refuse<Job[]>(ids, options);
+    if (refused !== undefined) return refused;
+    if (ids.length === 0) return Promise.resolve([]);
+    return new Promise<Job[]>((resolve, reject) => {
+      const timeout = options.timeout ?? this.#options.timeout;
+      const deadline = this.#clock.now() + timeout;
+      const group = new WatchGroup(ids.length, { resolve, reject }, { deadline, timeout, throwOnFail: options.throwOnFail ?? false, signal: options.signal }, (settled) =>
+        this.#releaseGroup(settled),
+      );
+      if (Number.isFinite(deadline)) this.#scheduler.scheduleDeadline(group, deadline);
+      group.onAbort = listen(options.signal, () => group.fail(new AbortError('the watch was aborted', { cause: options.signal?.reason })));
+      ids.forEach((jobId, index) => {
+        const watch = this.#watchFor(jobId, options.jobType);
+        const slot = new GroupSlot(group, index, watch);
+        group.slots.push(slot);
+        this.#attach(slot);
+      });
+    });
   }
 
   /** Counters and gauges of the watcher's work so far. */
@@ -166,7 +184,7 @@ export class JobWatcher extends EventEmitter<WatcherEvents> {
   #watchFor(jobId: string, typeHint: string | undefined): Watch {
     const existing = this.#watches.get(jobId);
     if (existing !== undefined) {
-      existing.typeHint ??= typeHint;
+      existing.jobType ??= typeHint;
       return existing;
     }
     const watch = new Watch(jobId, this.#clock.now(), typeHint);
@@ -175,27 +193,54 @@ export class JobWatcher extends EventEmitter<WatcherEvents> {
     return watch;
   }
 
-  #addWaiter(watch: Watch, waiter: Waiter): void {
-    watch.addWaiter(waiter);
-    this.#waiterCount += 1;
-    if (Number.isFinite(waiter.deadline)) this.#scheduler.scheduleDeadline(waiter, waiter.deadline);
-    if (waiter.signal !== undefined) {
-      waiter.onAbort = () => this.#abortWaiter(waiter);
-      waiter.signal.addEventListener('abort', waiter.onAbort, { once: true });
+  /** Checks what a watch call was given; a rejected promise when it cannot go ahead. */
+  #refuse<T>(jobIds: readonly string[], options: WatchOptions): Promise<T> | undefined {
+    try {
+      this.#assertOpen();
+      for (const jobId of jobIds) assertSafeId('jobId', jobId);
+      validateWatchOptions(options);
+      throwIfAborted(options.signal);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new TypeError(String(error)));
     }
+    return this.#stopped === undefined ? undefined : Promise.reject(this.#stopped);
+  }
+
+  /** A `watch()` caller, with its deadline in the heap and its signal listened to. */
+  #waiter(watch: Watch, settle: Settle<Job>, deadline: number, timeout: number, throwOnFail: boolean, signal: AbortSignal | undefined): Waiter {
+    const waiter = new Waiter(watch, settle, deadline, timeout, throwOnFail, signal);
+    if (Number.isFinite(deadline)) this.#scheduler.scheduleDeadline(waiter, deadline);
+    waiter.onAbort = listen(signal, () => this.#abortWaiter(waiter));
+    return waiter;
+  }
+
+  #attach(subscriber: Subscriber): void {
+    const { watch } = subscriber;
+    watch.addWaiter(subscriber);
+    this.#waiterCount += 1;
     // A sooner deadline may pull the planned poll in, so the last one lands before it.
     if (this.#scheduler.hasPoll(watch)) this.#scheduler.schedulePoll(watch, this.#beforeDeadline(watch, watch.dueAt));
   }
 
-  /** Detaches a waiter (already settled by the caller); drops the watch when nobody waits any more. */
-  #dropWaiter(waiter: Waiter): void {
-    const { watch } = waiter;
-    watch.removeWaiter(waiter);
+  /** Detaches a subscriber (already settled); drops the watch when nobody waits any more. Idempotent. */
+  #detach(subscriber: Subscriber): void {
+    const { watch } = subscriber;
+    if (!watch.removeWaiter(subscriber)) return;
     this.#waiterCount -= 1;
-    this.#scheduler.cancelDeadline(waiter);
-    if (waiter.onAbort !== undefined) waiter.signal?.removeEventListener('abort', waiter.onAbort);
-    waiter.onAbort = undefined;
+    if (subscriber instanceof Waiter) {
+      this.#scheduler.cancelDeadline(subscriber);
+      unlisten(subscriber.signal, subscriber.onAbort);
+      subscriber.onAbort = undefined;
+    }
     if (watch.waiters === undefined) this.#removeWatch(watch);
+  }
+
+  /** A batch settled: its deadline and listener go, and so do its jobs nobody else watches. */
+  #releaseGroup(group: WatchGroup): void {
+    this.#scheduler.cancelDeadline(group);
+    unlisten(group.signal, group.onAbort);
+    group.onAbort = undefined;
+    for (const slot of group.slots) this.#detach(slot);
   }
 
   #removeWatch(watch: Watch): void {
@@ -206,22 +251,26 @@ export class JobWatcher extends EventEmitter<WatcherEvents> {
 
   #abortWaiter(waiter: Waiter): void {
     waiter.reject(new AbortError('the watch was aborted', { cause: waiter.signal?.reason }));
-    this.#dropWaiter(waiter);
+    this.#detach(waiter);
   }
 
-  #expire(waiter: Waiter): void {
-    const { watch } = waiter;
-    waiter.reject(new WatchTimeoutError(watch.jobId, waiter.timeout, watch.job));
-    this.#emit('timeout', { jobId: watch.jobId, timeout: waiter.timeout, job: watch.job });
-    this.#dropWaiter(waiter);
+  #expire(entry: Waiter | WatchGroup): void {
+    const pending = entry instanceof Waiter ? [entry] : entry.slots.filter((slot) => slot.watch.waiterList().includes(slot));
+    for (const { watch } of pending) this.#emit('timeout', { jobId: watch.jobId, timeout: entry.timeout, job: watch.job });
+    const first = pending[0]!.watch;
+    const error = new WatchTimeoutError(first.jobId, entry.timeout, first.job, first.status);
+    if (entry instanceof Waiter) {
+      entry.reject(error);
+      this.#detach(entry);
+    } else entry.fail(error);
   }
 
-  /** Settles every waiter of `watch` with `settle` and forgets the watch. */
-  #settleWatch(watch: Watch, settle: (waiter: Waiter) => void): void {
+  /** Settles every subscriber of `watch` with `settle` and forgets the watch. */
+  #settleWatch(watch: Watch, settle: (subscriber: Subscriber) => void): void {
     this.#removeWatch(watch);
-    for (const waiter of watch.waiterList()) {
-      settle(waiter);
-      this.#dropWaiter(waiter);
+    for (const subscriber of watch.waiterList()) {
+      settle(subscriber);
+      this.#detach(subscriber);
     }
   }
 
@@ -242,7 +291,7 @@ export class JobWatcher extends EventEmitter<WatcherEvents> {
     watch.request = controller;
     watch.sentAt = this.#clock.now();
     watch.polls += 1;
-    this.#options.logger?.debug({ jobId: watch.jobId, poll: watch.polls, status: watch.job?.status }, 'poll');
+    this.#options.logger?.debug({ jobId: watch.jobId, poll: watch.polls, status: watch.status }, 'poll');
     this.#limit(() => this.#fetch(watch.jobId, controller.signal)).then(
       (job) => this.#afterPoll(watch, controller, () => this.#onJob(watch, job)),
       (error: unknown) => this.#afterPoll(watch, controller, () => this.#onError(watch, error)),
@@ -283,13 +332,13 @@ export class JobWatcher extends EventEmitter<WatcherEvents> {
     }
     watch.errors = 0;
     watch.notFound = 0;
-    const previous = watch.job?.status;
-    watch.job = job;
+    const previous = watch.status;
+    watch.observe(job);
     if (previous !== job.status) this.#emit('statusChange', { jobId: job.jobId, job, status: job.status, previous });
     this.#trackSubJobs(watch, job);
     if (!isFinalStatus(job.status)) {
       watch.confirmations = 0;
-      this.#planNext(watch);
+      this.#planNext(watch, job);
       return;
     }
     if (job.status === 'SUCCESS' && ++watch.confirmations < this.#options.successConfirmations) {
@@ -361,17 +410,26 @@ export class JobWatcher extends EventEmitter<WatcherEvents> {
 
   // ── planning ─────────────────────────────────────────────────────────
 
-  #planNext(watch: Watch): void {
+  #planNext(watch: Watch, job?: Job): void {
     const now = this.#clock.now();
-    const delay = this.#planner.delay(watch, now, now + this.#options.serverOffset());
-    this.#scheduler.schedulePoll(watch, this.#beforeDeadline(watch, this.#clock.now() + delay));
+    const planned = now + this.#planner.delay(watch, job, now, now + this.#options.serverOffset());
+    const at = this.#beforeDeadline(watch, planned);
+    // The job is kept only when no poll remains before a deadline: it is then
+    // the "last known job" of a WatchTimeoutError, and costs nothing meanwhile.
+    watch.job = at >= this.#lastUsefulPoll(watch) ? job : undefined;
+    this.#scheduler.schedulePoll(watch, at);
   }
 
   /** Moves a planned poll to just before the earliest deadline when it would land after it. */
   #beforeDeadline(watch: Watch, at: number): number {
-    const margin = Math.min(MAX_DEADLINE_MARGIN, Math.max(MIN_DEADLINE_MARGIN, 2 * this.#latency));
-    const lastUseful = watch.earliestDeadline() - margin;
+    const lastUseful = this.#lastUsefulPoll(watch);
     return at > lastUseful && lastUseful > this.#clock.now() ? lastUseful : at;
+  }
+
+  /** The latest time a poll's answer can still beat the earliest deadline. */
+  #lastUsefulPoll(watch: Watch): number {
+    const margin = Math.min(MAX_DEADLINE_MARGIN, Math.max(MIN_DEADLINE_MARGIN, 2 * this.#latency));
+    return watch.earliestDeadline() - margin;
   }
 
   // ── sub-jobs ─────────────────────────────────────────────────────────
@@ -380,16 +438,17 @@ export class JobWatcher extends EventEmitter<WatcherEvents> {
   #trackSubJobs(watch: Watch, job: Job): void {
     const { subJobs } = job.entities;
     if (subJobs.length === 0) return;
-    const done = (watch.subJobsDone ??= new Set());
+    const batch = (watch.batch ??= { done: new Set(), failed: 0 });
+    const { done } = batch;
     const before = done.size;
     for (const subJob of subJobs) {
       if (!isFinalStatus(subJob.status) || done.has(subJob.jobId)) continue;
       done.add(subJob.jobId);
-      if (subJob.status === 'FAIL') watch.subJobsFailed += 1;
+      if (subJob.status === 'FAIL') batch.failed += 1;
       this.#planner.subJobDone(subJob);
-      this.#emit('subJobDone', { subJob, parent: job, done: done.size, failed: watch.subJobsFailed, total: subJobs.length });
+      this.#emit('subJobDone', { subJob, parent: job, done: done.size, failed: batch.failed, total: subJobs.length });
     }
-    if (done.size !== before) this.#emit('progress', { job, done: done.size, failed: watch.subJobsFailed, total: subJobs.length });
+    if (done.size !== before) this.#emit('progress', { job, done: done.size, failed: batch.failed, total: subJobs.length });
   }
 
   // ── snapshot / restore ───────────────────────────────────────────────
@@ -398,9 +457,10 @@ export class JobWatcher extends EventEmitter<WatcherEvents> {
     const waiters = watch.waiterList();
     const deadline = Math.max(...waiters.map((waiter) => waiter.deadline));
     const timeout = Math.max(...waiters.map((waiter) => waiter.timeout), 0);
+    const lastJob = watch.job?.raw ?? compactWireJob(watch);
     return {
       jobId: watch.jobId,
-      ...(watch.job !== undefined && { job: watch.job.raw }),
+      ...(lastJob !== undefined && { job: lastJob }),
       startedAt: watch.startedAt,
       nextPollAt: this.#scheduler.hasPoll(watch) ? watch.dueAt : this.#clock.now(),
       ...(Number.isFinite(deadline) && { deadline }),
@@ -410,8 +470,8 @@ export class JobWatcher extends EventEmitter<WatcherEvents> {
       errors: watch.errors,
       notFound: watch.notFound,
       confirmations: watch.confirmations,
-      ...(watch.typeHint !== undefined && { jobType: watch.typeHint }),
-      ...(watch.subJobsDone !== undefined && { subJobsDone: [...watch.subJobsDone], subJobsFailed: watch.subJobsFailed }),
+      ...(watch.jobType !== undefined && { jobType: watch.jobType }),
+      ...(watch.batch !== undefined && { subJobsDone: [...watch.batch.done], subJobsFailed: watch.batch.failed }),
     };
   }
 
@@ -419,17 +479,14 @@ export class JobWatcher extends EventEmitter<WatcherEvents> {
     const existing = this.#watches.get(saved.jobId);
     const watch = existing ?? new Watch(saved.jobId, saved.startedAt, saved.jobType);
     if (existing === undefined) {
-      Object.assign(watch, { job, polls: saved.polls, errors: saved.errors, notFound: saved.notFound, confirmations: saved.confirmations });
-      if (saved.subJobsDone !== undefined) {
-        watch.subJobsDone = new Set(saved.subJobsDone);
-        watch.subJobsFailed = saved.subJobsFailed ?? 0;
-      }
+      Object.assign(watch, { polls: saved.polls, errors: saved.errors, notFound: saved.notFound, confirmations: saved.confirmations });
+      if (job !== undefined) watch.observe(job);
+      if (saved.subJobsDone !== undefined) watch.batch = { done: new Set(saved.subJobsDone), failed: saved.subJobsFailed ?? 0 };
       this.#watches.set(saved.jobId, watch);
       this.#scheduler.schedulePoll(watch, Math.max(this.#clock.now(), saved.nextPollAt));
     }
     const promise = new Promise<Job>((resolve, reject) => {
-      const deadline = saved.deadline ?? Number.POSITIVE_INFINITY;
-      this.#addWaiter(watch, new Waiter(watch, { resolve, reject }, deadline, saved.timeout, saved.throwOnFail, undefined));
+      this.#attach(this.#waiter(watch, { resolve, reject }, saved.deadline ?? Number.POSITIVE_INFINITY, saved.timeout, saved.throwOnFail, undefined));
     });
     promise.catch(() => undefined);
     return promise;
@@ -442,8 +499,13 @@ export class JobWatcher extends EventEmitter<WatcherEvents> {
   }
 
   async #stop(abort: boolean): Promise<void> {
-    if (abort) for (const watch of this.#watches.values()) watch.request?.abort();
-    else if (this.#inFlight() > 0) await new Promise<void>((resolve) => (this.#drained = resolve));
+    if (abort) {
+      for (const watch of this.#watches.values()) watch.request?.abort();
+      // A close() already waiting for polls in flight must not wait any more.
+      // This used to just drop its resolver (`#drained = undefined` below)
+      // before the aborted polls settled, so that close() never resolved.
+      this.#drained?.();
+    } else if (this.#inFlight() > 0) await new Promise<void>((resolve) => (this.#drained = resolve));
     this.#drained = undefined;
     this.#closedSnapshot ??= this.snapshot();
     const closed = new AbortError(abort ? 'the watcher was destroyed' : 'the watcher was closed');
@@ -461,10 +523,32 @@ export class JobWatcher extends EventEmitter<WatcherEvents> {
   }
 }
 
+/** Listens for `signal` to abort, once; returns the listener, to remove it later. */
+function listen(signal: AbortSignal | undefined, onAbort: () => void): (() => void) | undefined {
+  if (signal === undefined) return undefined;
+  signal.addEventListener('abort', onAbort, { once: true });
+  return onAbort;
+}
+
+function unlisten(signal: AbortSignal | undefined, onAbort: (() => void) | undefined): void {
+  if (onAbort !== undefined) signal?.removeEventListener('abort', onAbort);
+}
+
 function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new AbortError('the watch was aborted', { cause: signal.reason });
 }
 
 function isStaleConnection(error: unknown): boolean {
   return error instanceof NetworkError && /ECONNRESET|UND_ERR_SOCKET|other side closed/.test(error.message);
+}
+
+/** What a snapshot keeps of a job the watcher no longer holds in full: enough to plan its next poll. */
+function compactWireJob(watch: Watch): Record<string, unknown> | undefined {
+  if (watch.status === undefined) return undefined;
+  return {
+    job_id: watch.jobId,
+    job_type: watch.jobType ?? '',
+    status: watch.status,
+    ...(!Number.isNaN(watch.beginTime) && { begin_time: new Date(watch.beginTime).toISOString() }),
+  };
 }

@@ -27,9 +27,12 @@ export class Planner {
     this.#learner = new DurationLearner({ ...DEFAULT_PRIORS, ...priors }, FALLBACK_PRIOR);
   }
 
-  /** Delay until the next poll of `watch`, in ms; `localNow`/`serverNow` are the two clocks' readings. */
-  delay(watch: Watch, localNow: number, serverNow: number): number {
-    return nextPollDelay(this.#context(watch, localNow, serverNow), this.#learner, this.#policy, this.#random);
+  /**
+   * Delay until the next poll of `watch`, in ms. `job` is the answer just read,
+   * if any (a batch job's sub-jobs are read from it); `localNow`/`serverNow` are the two clocks' readings.
+   */
+  delay(watch: Watch, job: Job | undefined, localNow: number, serverNow: number): number {
+    return nextPollDelay(this.#context(watch, job, localNow, serverNow), this.#learner, this.#policy, this.#random);
   }
 
   /** A sub-job reached SUCCESS or FAIL: one more sample of its type. */
@@ -56,12 +59,12 @@ export class Planner {
     if (state.siblings !== undefined) this.#siblings.load(state.siblings);
   }
 
-  #context(watch: Watch, localNow: number, serverNow: number): PollContext {
-    const { job } = watch;
-    const began = job?.beginTime?.getTime();
-    const elapsed = Math.max(0, began === undefined ? localNow - watch.startedAt : serverNow - began);
-    const jobType = job?.jobType || watch.typeHint || ANY_TYPE;
-    const batch = job === undefined || began === undefined ? undefined : this.#batchContext(job, began, serverNow);
+  #context(watch: Watch, job: Job | undefined, localNow: number, serverNow: number): PollContext {
+    const began = watch.beginTime;
+    const known = !Number.isNaN(began);
+    const elapsed = Math.max(0, known ? serverNow - began : localNow - watch.startedAt);
+    const jobType = watch.jobType || ANY_TYPE;
+    const batch = job === undefined || !known ? undefined : this.#batchContext(job, began, serverNow);
     return { jobType, elapsed, polls: watch.polls, ...(batch && { batch }) };
   }
 

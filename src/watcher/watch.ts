@@ -1,35 +1,19 @@
 import type { Job } from '../model/job.js';
 import type { HeapEntry } from '../schedule/timer-heap.js';
+import type { Subscriber } from './subscribers.js';
 
-/** One caller waiting on a watch: its own deadline, signal and failure mode. */
-export class Waiter implements HeapEntry {
-  dueAt = 0;
-  heapIndex = -1;
-  readonly watch: Watch;
-  readonly resolve: (job: Job) => void;
-  readonly reject: (error: unknown) => void;
-  /** Local time at which it times out; `Infinity` for never. */
-  readonly deadline: number;
-  /** The timeout it was given, in ms. */
-  readonly timeout: number;
-  readonly throwOnFail: boolean;
-  readonly signal: AbortSignal | undefined;
-  onAbort: (() => void) | undefined;
-
-  constructor(watch: Watch, settle: { resolve: (job: Job) => void; reject: (error: unknown) => void }, deadline: number, timeout: number, throwOnFail: boolean, signal: AbortSignal | undefined) {
-    this.watch = watch;
-    this.resolve = settle.resolve;
-    this.reject = settle.reject;
-    this.deadline = deadline;
-    this.timeout = timeout;
-    this.throwOnFail = throwOnFail;
-    this.signal = signal;
-  }
+/** Sub-job bookkeeping of a batch job, so `subJobDone` fires exactly once per sub-job. */
+export interface BatchProgress {
+  /** Ids of sub-jobs already reported done. */
+  readonly done: Set<string>;
+  /** How many of those FAILed. */
+  failed: number;
 }
 
 /**
  * The polling state of one job id, shared by every caller watching it. Kept
- * small: a watcher may hold a million of these.
+ * small, a watcher may hold a million of these: the last job's status, type
+ * and begin time, not the job itself (that is ~1 KB parsed).
  */
 export class Watch implements HeapEntry {
   dueAt = 0;
@@ -37,9 +21,13 @@ export class Watch implements HeapEntry {
   readonly jobId: string;
   /** Local time the watch began; the job's start until an answer says otherwise. */
   readonly startedAt: number;
-  /** The type the caller said the job has, until an answer says. */
-  typeHint: string | undefined;
-  /** The last job read. */
+  /** The job's type from the last answer, or the caller's hint before one. */
+  jobType: string | undefined;
+  /** The last status seen. */
+  status: string | undefined;
+  /** The job's `begin_time`, in ms on the server's clock; NaN until known. */
+  beginTime = Number.NaN;
+  /** The last job read, kept only once no poll remains before a deadline (for `WatchTimeoutError.job`). */
   job: Job | undefined;
   polls = 0;
   /** Consecutive failed polls. */
@@ -52,35 +40,44 @@ export class Watch implements HeapEntry {
   sentAt = 0;
   /** Aborts the poll in flight; present only while one is. */
   request: AbortController | undefined;
-  /** Ids of sub-jobs already reported done, for batch jobs only. */
-  subJobsDone: Set<string> | undefined;
-  /** Sub-jobs reported as FAIL, for batch jobs only. */
-  subJobsFailed = 0;
-  /** Single waiter (the common case) or several. */
-  waiters: Waiter | Waiter[] | undefined;
+  /** For batch jobs only. */
+  batch: BatchProgress | undefined;
+  /** Who waits for it: one subscriber (the common case) or several. */
+  waiters: Subscriber | Subscriber[] | undefined;
 
-  constructor(jobId: string, startedAt: number, typeHint: string | undefined) {
+  constructor(jobId: string, startedAt: number, jobType: string | undefined) {
     this.jobId = jobId;
     this.startedAt = startedAt;
-    this.typeHint = typeHint;
+    this.jobType = jobType;
   }
 
-  addWaiter(waiter: Waiter): void {
+  /** Records what an answer said. */
+  observe(job: Job): void {
+    this.jobType = intern(job.jobType) || this.jobType;
+    this.status = intern(job.status);
+    this.beginTime = job.beginTime?.getTime() ?? Number.NaN;
+  }
+
+  addWaiter(waiter: Subscriber): void {
     if (this.waiters === undefined) this.waiters = waiter;
     else if (Array.isArray(this.waiters)) this.waiters.push(waiter);
     else this.waiters = [this.waiters, waiter];
   }
 
-  removeWaiter(waiter: Waiter): void {
-    if (this.waiters === waiter) this.waiters = undefined;
-    else if (Array.isArray(this.waiters)) {
-      const rest = this.waiters.filter((other) => other !== waiter);
-      this.waiters = rest.length === 1 ? rest[0] : rest.length === 0 ? undefined : rest;
+  /** Returns whether `waiter` was there (removing twice is harmless). */
+  removeWaiter(waiter: Subscriber): boolean {
+    if (this.waiters === waiter) {
+      this.waiters = undefined;
+      return true;
     }
+    if (!Array.isArray(this.waiters) || !this.waiters.includes(waiter)) return false;
+    const rest = this.waiters.filter((other) => other !== waiter);
+    this.waiters = rest.length === 1 ? rest[0] : rest;
+    return true;
   }
 
   /** Every waiter, as a fresh array (safe to settle while iterating). */
-  waiterList(): Waiter[] {
+  waiterList(): Subscriber[] {
     if (this.waiters === undefined) return [];
     return Array.isArray(this.waiters) ? [...this.waiters] : [this.waiters];
   }
@@ -91,4 +88,19 @@ export class Watch implements HeapEntry {
     for (const waiter of this.waiterList()) earliest = Math.min(earliest, waiter.deadline);
     return earliest;
   }
+}
+
+/** Distinct strings interned; a broken server sending random statuses must not grow memory. */
+const MAX_INTERNED = 256;
+const interned = new Map<string, string>();
+
+/**
+ * One copy of each status and type string for all watches: every parsed
+ * answer brings fresh copies, and a million watches would keep a million each.
+ */
+function intern(text: string): string {
+  const known = interned.get(text);
+  if (known !== undefined) return known;
+  if (interned.size < MAX_INTERNED) interned.set(text, text);
+  return text;
 }
