@@ -6,7 +6,10 @@ import type { ThrottleOptions } from '../schedule/throttle.js';
 import { assertDelay, assertInteger, assertNumber, got } from '../validation/numbers.js';
 import type { WatcherSnapshot } from './snapshot.js';
 
-/** Reads one job; the watcher calls it for every poll. */
+/**
+ * Reads one job; the watcher calls it for every poll. `signal` aborts the
+ * request; it is only valid until the returned promise settles (the watcher reuses it).
+ */
 export type FetchJob = (jobId: string, options: { readonly signal: AbortSignal }) => Promise<Job>;
 
 /** What the watcher needs from a client; `EvsClient` is one. */
