@@ -11,6 +11,8 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
+    // The CLI tests spawn the built binary: build dist/ once per run.
+    globalSetup: ['test/cli/global-setup.ts'],
     // The JSON report feeds the `N passed, N failed` line that .ci/run prints.
     reporters: ['default', ['json', { outputFile: '.vitest-report.json' }]],
     testTimeout: 30_000,

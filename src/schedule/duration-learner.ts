@@ -74,6 +74,7 @@ export class DurationLearner {
   readonly #fallback: DurationPrior;
   readonly #models = new Map<string, LogNormalModel>();
   readonly #overheads = new Map<string, number>();
+  readonly #mixture = new RecentQuantiles();
 
   constructor(priors: Readonly<Record<string, DurationPrior>>, fallback: DurationPrior) {
     this.#priors = new Map(Object.entries(priors));
@@ -84,6 +85,7 @@ export class DurationLearner {
   observe(jobType: string, duration: number): void {
     if (!(duration >= 0) || !Number.isFinite(duration)) return;
     this.#model(jobType)?.add(duration);
+    if (jobType === ANY_TYPE) this.#mixture.add(duration);
   }
 
   /** Records the gap between a batch job's last sub-job end and its own end, in ms. */
@@ -95,6 +97,7 @@ export class DurationLearner {
 
   /** The current log-normal estimate for `jobType`. */
   estimate(jobType: string): DurationEstimate {
+    if (jobType === ANY_TYPE) return this.#mixture.estimate() ?? this.#model(ANY_TYPE)!.estimate();
     return (this.#model(jobType) ?? this.#model(ANY_TYPE)!).estimate();
   }
 
@@ -132,6 +135,46 @@ export class DurationLearner {
   }
 }
 
+/** Recent durations kept for the "any job" model. */
+const RECENT = 256;
+/** Samples between two refits of the "any job" model. */
+const REFIT = 16;
+/** Real samples needed before the "any job" model trusts them over its mean and variance. */
+const MIN_RECENT = 32;
+
+/**
+ * The "any job" model (used before a job's type is known) is a MIXTURE: mostly
+ * short creates, a few hour-long retypes. A mean-and-variance fit lets the few
+ * long ones drag the early quantiles down (first polls come too soon); so this
+ * one fits a log-normal through the EMPIRICAL median and head quantile of the
+ * recent durations, which is what the first poll is planned from.
+ */
+class RecentQuantiles {
+  readonly #values = new Float64Array(RECENT);
+  #count = 0;
+  #cached: DurationEstimate | undefined;
+
+  add(duration: number): void {
+    this.#values[this.#count % RECENT] = Math.log(Math.max(1, duration));
+    this.#count += 1;
+  }
+
+  estimate(): DurationEstimate | undefined {
+    if (this.#count < MIN_RECENT) return undefined;
+    // Re-sorted every REFIT samples, not every one: the fit moves slowly and a sort costs ~10 µs.
+    if (this.#cached !== undefined && this.#count - this.#cached.samples < REFIT) return this.#cached;
+    const sorted = this.#values.slice(0, Math.min(this.#count, RECENT)).sort();
+    const at = (p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+    const mu = at(0.5);
+    const sigma = Math.min(MAX_SIGMA, Math.max(MIN_SIGMA, (mu - at(HEAD)) / -normalQuantile(HEAD)));
+    this.#cached = { mu, sigma, samples: this.#count };
+    return this.#cached;
+  }
+}
+
+/** The head quantile the mixture fit matches (the first poll skips about this much of the distribution). */
+const HEAD = 0.05;
+
 /** The p-quantile of a duration, given that it exceeds `elapsed` ms. */
 export function conditionalQuantile(estimate: DurationEstimate, p: number, elapsed: number): number {
   const { mu, sigma } = estimate;
@@ -150,7 +193,11 @@ export function maxQuantile(estimate: DurationEstimate, p: number, elapsed: read
   // Bisect on ln(t): P(max ≤ t) = Π P(Dᵢ ≤ t | Dᵢ > eᵢ) is increasing in t.
   const logP = Math.log(p);
   let low = Math.log(Math.max(1, ...elapsed));
-  let high = low + 12 * estimate.sigma + 1;
+  // The bracket must reach past the bulk of the distribution, not just past the
+  // longest elapsed time: from `low + 12σ + 1` alone, sub-jobs that had run less
+  // than ~e^(μ−12σ−1) ms (just started, narrow learned σ) got an answer far below
+  // the median (7 ms for fresh 30 s jobs at σ = 0.5), so batches were polled too early.
+  let high = Math.max(low, estimate.mu) + 12 * estimate.sigma + 1;
   for (let step = 0; step < 40; step++) {
     const mid = (low + high) / 2;
     if (logProbAllDone(estimate, Math.exp(mid), elapsed) < logP) low = mid;

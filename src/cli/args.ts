@@ -1,0 +1,283 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { credentialsFromEnv, ENV, type Environment } from '../client/auth/credentials.js';
+import { isLoopback, type Service } from '../client/endpoint.js';
+import type { FaultOptions } from '../simulator/options.js';
+import { isSafeId } from '../validation/ids.js';
+import { parseDuration } from './durations.js';
+import { parseFaults } from './faults-spec.js';
+import { parseIntegerFlag, parseNumberFlag } from './numbers.js';
+import { UsageError } from './usage-error.js';
+
+/** The subcommands of `evs-jobs`. */
+export type Command = 'wait' | 'simulate' | 'demo';
+
+const COMMANDS: readonly Command[] = ['wait', 'simulate', 'demo'];
+
+/** What the client of `wait` connects with. */
+export interface ClientConfig {
+  /** Region id; absent when `endpoint` is given. */
+  readonly region: string | undefined;
+  /** Full endpoint URL, overriding `region`. */
+  readonly endpoint: string | undefined;
+  readonly projectId: string;
+  readonly service: Service;
+  /** `env`: credentials from the environment (AK/SK or token); `none`: `--no-auth`. */
+  readonly auth: 'env' | 'none';
+}
+
+/** How `wait` watches, in the watcher's units (ms). Absent fields keep the watcher's defaults. */
+export interface WatchConfig {
+  readonly timeout?: number;
+  readonly concurrency?: number;
+  readonly maxRequestsPerSecond?: number;
+  readonly successConfirmations?: number;
+  readonly maxLag?: number;
+  /** Fixed polling interval (disables learning), in ms. */
+  readonly pollInterval?: number;
+  readonly notFoundChecks?: number;
+}
+
+/** `evs-jobs wait`, parsed and validated (job ids are read and checked later: they may come from a file or stdin). */
+export interface WaitConfig {
+  /** Job ids given as arguments; `-` means "read stdin". */
+  readonly ids: readonly string[];
+  /** `--file`: a path, or `-` for stdin. */
+  readonly file: string | undefined;
+  readonly client: ClientConfig;
+  readonly watch: WatchConfig;
+  readonly json: boolean;
+}
+
+/** `evs-jobs simulate`, parsed and validated. */
+export interface SimulateConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly jobs: number;
+  readonly faults: FaultOptions;
+  readonly seed: number | undefined;
+}
+
+/** `evs-jobs demo`, parsed and validated. */
+export interface DemoConfig {
+  /** How many times faster than real time the scene runs. */
+  readonly speed: number;
+  readonly jobs: number;
+  readonly seed: number;
+  readonly json: boolean;
+}
+
+/** What the command line asks for. */
+export type Invocation =
+  | { readonly kind: 'help'; readonly command: Command | undefined }
+  | { readonly kind: 'version' }
+  | { readonly kind: 'wait'; readonly config: WaitConfig }
+  | { readonly kind: 'simulate'; readonly config: SimulateConfig }
+  | { readonly kind: 'demo'; readonly config: DemoConfig };
+
+/** Defaults of `evs-jobs demo`. */
+export const DEMO_DEFAULTS = { speed: 40, jobs: 300, seed: 1 } as const;
+
+const REGION = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+type Values = Readonly<Record<string, string | boolean | undefined>>;
+
+const COMMON: Options = {
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
+};
+
+const WAIT_OPTIONS: Options = {
+  ...COMMON,
+  file: { type: 'string', short: 'f' },
+  region: { type: 'string' },
+  project: { type: 'string' },
+  endpoint: { type: 'string' },
+  service: { type: 'string' },
+  timeout: { type: 'string' },
+  concurrency: { type: 'string' },
+  rps: { type: 'string' },
+  confirmations: { type: 'string' },
+  json: { type: 'boolean' },
+  'no-auth': { type: 'boolean' },
+  // Tuning, for simulators and tests (documented under "Advanced" in `wait --help`).
+  'max-lag': { type: 'string' },
+  'poll-interval': { type: 'string' },
+  'not-found-checks': { type: 'string' },
+};
+
+const SIMULATE_OPTIONS: Options = {
+  ...COMMON,
+  port: { type: 'string' },
+  host: { type: 'string' },
+  jobs: { type: 'string' },
+  faults: { type: 'string' },
+  seed: { type: 'string' },
+};
+
+const DEMO_OPTIONS: Options = {
+  ...COMMON,
+  speed: { type: 'string' },
+  jobs: { type: 'string' },
+  seed: { type: 'string' },
+  json: { type: 'boolean' },
+};
+
+/**
+ * Parses the command line (without `node` and the script) into a typed,
+ * validated {@link Invocation}. Region, project and credentials may come from `env`.
+ * @throws {UsageError} with a one-line message for anything wrong.
+ */
+export function parseCommandLine(argv: readonly string[], env: Environment): Invocation {
+  const [first, ...rest] = argv;
+  if (first === undefined) throw new UsageError('missing command: wait, simulate or demo');
+  if (first === '--help' || first === '-h' || first === 'help') {
+    const topic = rest[0];
+    return { kind: 'help', command: COMMANDS.includes(topic as Command) ? (topic as Command) : undefined };
+  }
+  if (first === '--version' || first === '-v') return { kind: 'version' };
+  if (!COMMANDS.includes(first as Command)) {
+    if (first.startsWith('-')) throw new UsageError(`unknown option ${first} before the command (wait, simulate or demo)`);
+    throw new UsageError(`unknown command ${JSON.stringify(first)}: expected wait, simulate or demo`);
+  }
+  const command = first as Command;
+  switch (command) {
+    case 'wait': {
+      const { values, positionals } = parse(command, rest, WAIT_OPTIONS, true);
+      return values['help'] ? { kind: 'help', command } : values['version'] ? { kind: 'version' } : { kind: 'wait', config: waitConfig(values, positionals, env) };
+    }
+    case 'simulate': {
+      const { values } = parse(command, rest, SIMULATE_OPTIONS, false);
+      return values['help'] ? { kind: 'help', command } : values['version'] ? { kind: 'version' } : { kind: 'simulate', config: simulateConfig(values) };
+    }
+    case 'demo': {
+      const { values } = parse(command, rest, DEMO_OPTIONS, false);
+      return values['help'] ? { kind: 'help', command } : values['version'] ? { kind: 'version' } : { kind: 'demo', config: demoConfig(values) };
+    }
+  }
+}
+
+function parse(command: Command, args: readonly string[], options: Options, allowPositionals: boolean): { values: Values; positionals: string[] } {
+  try {
+    const { values, positionals } = parseArgs({ args: [...args], options, allowPositionals, strict: true });
+    return { values: values as Values, positionals };
+  } catch (error) {
+    throw new UsageError(describeParseError(error), command);
+  }
+}
+
+/** Rewords `parseArgs`' errors as one short line. */
+function describeParseError(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: unknown }).code;
+  const quoted = /'([^']+)'/.exec(message)?.[1];
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && quoted !== undefined) return `unknown option ${quoted}`;
+  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL' && quoted !== undefined) return `unexpected argument ${JSON.stringify(quoted)}`;
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && quoted !== undefined) {
+    const flag = quoted.split(' ')[0] ?? quoted;
+    return message.includes('argument missing') ? `missing value for ${flag}` : `${flag} takes no value`;
+  }
+  return message.split('\n')[0] ?? message;
+}
+
+function text(values: Values, key: string): string | undefined {
+  const value = values[key];
+  return typeof value === 'string' ? value : undefined;
+}
+
+function waitConfig(values: Values, positionals: readonly string[], env: Environment): WaitConfig {
+  const client = clientConfig(values, env);
+  const watch: Record<string, number> = {};
+  const timeout = text(values, 'timeout');
+  if (timeout !== undefined) watch['timeout'] = parseDuration('timeout', timeout, 'wait');
+  const concurrency = text(values, 'concurrency');
+  if (concurrency !== undefined) watch['concurrency'] = parseIntegerFlag('concurrency', concurrency, 1, 1_000, 'wait');
+  const rps = text(values, 'rps');
+  if (rps !== undefined) watch['maxRequestsPerSecond'] = parseNumberFlag('rps', rps, 0.01, 100_000, 'wait');
+  const confirmations = text(values, 'confirmations');
+  if (confirmations !== undefined) watch['successConfirmations'] = parseIntegerFlag('confirmations', confirmations, 1, 100, 'wait');
+  const maxLag = text(values, 'max-lag');
+  if (maxLag !== undefined) watch['maxLag'] = parseIntegerFlag('max-lag', maxLag, 1, 2_147_483_647, 'wait');
+  const pollInterval = text(values, 'poll-interval');
+  if (pollInterval !== undefined) watch['pollInterval'] = parseIntegerFlag('poll-interval', pollInterval, 1, 2_147_483_647, 'wait');
+  const notFoundChecks = text(values, 'not-found-checks');
+  if (notFoundChecks !== undefined) watch['notFoundChecks'] = parseIntegerFlag('not-found-checks', notFoundChecks, 0, 1_000, 'wait');
+  const file = text(values, 'file');
+  if (positionals.length === 0 && file === undefined) {
+    throw new UsageError('no job ids: give them as arguments, with --file <path>, or - to read stdin', 'wait');
+  }
+  return { ids: positionals, file, client, watch, json: values['json'] === true };
+}
+
+function clientConfig(values: Values, env: Environment): ClientConfig {
+  const service = text(values, 'service') ?? 'evs';
+  if (service !== 'evs' && service !== 'ecs') throw new UsageError(`invalid --service ${JSON.stringify(service)}: expected evs or ecs`, 'wait');
+  const endpoint = text(values, 'endpoint');
+  const region = text(values, 'region') ?? nonEmpty(env[ENV.region]);
+  if (endpoint !== undefined) checkEndpoint(endpoint);
+  else if (region === undefined) throw new UsageError(`missing region: pass --region (e.g. cn-north-4), set ${ENV.region}, or pass --endpoint`, 'wait');
+  else if (!REGION.test(region)) throw new UsageError(`invalid region ${JSON.stringify(region)}: expected an id like cn-north-4`, 'wait');
+  const projectId = text(values, 'project') ?? nonEmpty(env[ENV.projectId]);
+  if (projectId === undefined) throw new UsageError(`missing project id: pass --project or set ${ENV.projectId}`, 'wait');
+  if (!isSafeId(projectId)) throw new UsageError(`invalid project id ${shorten(projectId)}: expected 1-128 characters of A-Z a-z 0-9 _ - .`, 'wait');
+  const auth = values['no-auth'] === true ? 'none' : 'env';
+  if (auth === 'env' && credentialsFromEnv(env) === undefined) {
+    throw new UsageError(
+      `no credentials: set ${ENV.accessKey} and ${ENV.secretKey} (or ${ENV.token}) in the environment, or pass --no-auth for a simulator`,
+      'wait',
+    );
+  }
+  return { region: endpoint === undefined ? region : undefined, endpoint, projectId, service, auth };
+}
+
+/** Refuses what the client would refuse, in the CLI's words: only https://, or http:// to loopback. */
+function checkEndpoint(endpoint: string): void {
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    throw new UsageError(`invalid --endpoint ${shorten(endpoint)}: expected an absolute URL like https://evs.cn-north-4.myhuaweicloud.com`, 'wait');
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new UsageError(`invalid --endpoint: expected https://, got ${url.protocol}//`, 'wait');
+  if (url.username || url.password) throw new UsageError('invalid --endpoint: no user:password@ in the URL (credentials come from the environment)', 'wait');
+  if (url.search || url.hash) throw new UsageError('invalid --endpoint: no query or fragment', 'wait');
+  if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
+    throw new UsageError(`refusing http:// to ${url.hostname}: credentials and job data would travel in clear text; use https:// (plain http is only for loopback)`, 'wait');
+  }
+}
+
+function simulateConfig(values: Values): SimulateConfig {
+  const port = text(values, 'port');
+  const jobs = text(values, 'jobs');
+  const faults = text(values, 'faults');
+  const seed = text(values, 'seed');
+  const host = text(values, 'host') ?? '127.0.0.1';
+  if (host === '') throw new UsageError('invalid --host: empty', 'simulate');
+  return {
+    port: port === undefined ? 0 : parseIntegerFlag('port', port, 0, 65_535, 'simulate'),
+    host,
+    jobs: jobs === undefined ? 20 : parseIntegerFlag('jobs', jobs, 0, 100_000, 'simulate'),
+    faults: faults === undefined ? {} : parseFaults(faults),
+    seed: seed === undefined ? undefined : parseIntegerFlag('seed', seed, 0, 4_294_967_295, 'simulate'),
+  };
+}
+
+function demoConfig(values: Values): DemoConfig {
+  const speed = text(values, 'speed');
+  const jobs = text(values, 'jobs');
+  const seed = text(values, 'seed');
+  return {
+    speed: speed === undefined ? DEMO_DEFAULTS.speed : parseNumberFlag('speed', speed, 1, 1_000, 'demo'),
+    jobs: jobs === undefined ? DEMO_DEFAULTS.jobs : parseIntegerFlag('jobs', jobs, 10, 5_000, 'demo'),
+    seed: seed === undefined ? DEMO_DEFAULTS.seed : parseIntegerFlag('seed', seed, 0, 4_294_967_295, 'demo'),
+    json: values['json'] === true,
+  };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function shorten(value: string): string {
+  return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+}

@@ -1,0 +1,72 @@
+import type { Comparison } from '../comparison.js';
+import { formatDuration } from '../durations.js';
+import type { Summary } from '../summary.js';
+import type { CliEvent } from './events.js';
+import type { Output, Renderer } from './renderer.js';
+import { formatComparison, formatSummary, plural } from './summary-text.js';
+
+/**
+ * Off a terminal (pipes, CI logs): one stable, plain line per event that
+ * matters — a job finished, failed, timed out or could not be watched,
+ * throttling, refused credentials, a signal — and no escape codes.
+ */
+export class PlainRenderer implements Renderer {
+  readonly #out: Output;
+
+  constructor(out: Output) {
+    this.#out = out;
+  }
+
+  event(event: CliEvent): void {
+    const line = plainLine(event);
+    if (line !== undefined) this.#out.write(`${line}\n`);
+  }
+
+  end(summary: Summary, comparison?: Comparison): void {
+    const lines = ['', ...formatSummary(summary)];
+    if (comparison !== undefined) lines.push(formatComparison(comparison));
+    this.#out.write(`${lines.join('\n')}\n`);
+  }
+}
+
+/** The line an event prints as, or `undefined` for events only `--json` reports (status changes, progress, retried polls). */
+export function plainLine(event: CliEvent): string | undefined {
+  switch (event.type) {
+    case 'start':
+      return `watching ${plural(event.jobs, 'job')} at ${event.endpoint} (${event.service}, project ${event.projectId})`;
+    case 'succeeded':
+      return `${label('succeeded')}${event.jobId}  ${event.jobType || '?'}  ${duration(event.durationMs)}`;
+    case 'failed': {
+      const reason = [event.errorCode, event.failReason].filter((part) => part !== null && part !== '').join(': ') || 'no reason given';
+      const subJobs = event.subJobs > 0 ? `  (${event.subJobsFailed} of ${event.subJobs} sub-jobs failed)` : '';
+      return `${label('failed')}${event.jobId}  ${event.jobType || '?'}  ${duration(event.durationMs)}  ${reason}${subJobs}`;
+    }
+    case 'timeout':
+      return `${label('timed out')}${event.jobId}  after ${formatDuration(event.timeoutMs)}, last seen ${event.lastStatus ?? 'never (no answer)'}`;
+    case 'notWatched':
+      // Refused credentials stop every job at once: the `authFailed` line says it once.
+      if (event.reason === 'auth') return undefined;
+      return `${label(event.reason === 'notFound' ? 'not found' : 'rejected')}${event.jobId}  ${event.message}`;
+    case 'throttled': {
+      const rate = event.rate === null ? '' : `, then at most ${Math.round(event.rate * 10) / 10} req/s`;
+      const asked = event.retryAfterMs === null ? '' : ' (as Retry-After asked)';
+      return `${label('throttled')}all polls paused for ${formatDuration(event.pauseMs)}${asked}${rate}`;
+    }
+    case 'authFailed':
+      return `${label('auth failed')}${event.message}: stopped polling every job`;
+    case 'interrupted':
+      return `${label('interrupted')}${event.signal}: stopping, ${plural(event.unfinished, 'job')} unfinished`;
+    case 'status':
+    case 'progress':
+    case 'pollError':
+      return undefined;
+  }
+}
+
+function label(text: string): string {
+  return text.padEnd(13);
+}
+
+function duration(ms: number | null): string {
+  return ms === null ? '?' : formatDuration(ms);
+}

@@ -1,0 +1,290 @@
+import { createLogUpdate } from 'log-update';
+import type { Clock, TimerHandle } from '../../clock/clock.js';
+import type { Comparison } from '../comparison.js';
+import { formatDuration } from '../durations.js';
+import type { Summary } from '../summary.js';
+import type { CliEvent } from './events.js';
+import type { LiveStats, Output, Renderer } from './renderer.js';
+import { formatComparison, formatSummary, plural } from './summary-text.js';
+
+/** Options of {@link TtyRenderer}. */
+export interface TtyRendererOptions {
+  /** The terminal (its `columns` and `rows` bound each frame). */
+  readonly out: Output;
+  /** Real time: paces redraws and measures elapsed time. */
+  readonly clock: Clock;
+  /** Live gauges (polls, in flight, rate), read at each redraw. */
+  readonly stats?: () => LiveStats;
+  /** The demo's time scale: elapsed time is also shown as simulated time. @default 1 */
+  readonly timeScale?: number;
+  /** Most batch jobs listed, the most recently active first. @default 10 */
+  readonly maxBatchLines?: number;
+  /** Shortest time between two frames, in ms. @default 100 (at most 10 redraws a second) */
+  readonly minFrameInterval?: number;
+  /** A frame is redrawn this often even without events (elapsed time moves), in ms. @default 1_000 */
+  readonly heartbeat?: number;
+  /** Replaces the frame in place. @default log-update on `out` */
+  readonly draw?: (frame: string) => void;
+}
+
+/** A batch job as the live display shows it. */
+interface BatchView {
+  readonly jobId: string;
+  readonly jobType: string;
+  done: number;
+  failed: number;
+  total: number;
+  /** When it last changed, on the renderer's clock. */
+  lastActive: number;
+}
+
+const BAR_WIDTH = 30;
+const BATCH_BAR_WIDTH = 12;
+const RECENT_FAILURES = 3;
+
+/**
+ * Live progress on a terminal, redrawn in place by log-update: an overall bar,
+ * the running batch jobs with their sub-jobs' progress (the most recently active
+ * few), throttling when it happens, the last failures. Frames are bounded in
+ * lines and paced (at most one per `minFrameInterval`), so 5 000 jobs do not
+ * flicker or scroll; the summary is printed below the last frame.
+ */
+export class TtyRenderer implements Renderer {
+  readonly #out: Output;
+  readonly #clock: Clock;
+  readonly #stats: (() => LiveStats) | undefined;
+  readonly #timeScale: number;
+  readonly #maxBatchLines: number;
+  readonly #minFrameInterval: number;
+  readonly #heartbeat: number;
+  readonly #draw: (frame: string) => void;
+  readonly #persist: () => void;
+  readonly #startedAt: number;
+  #total = 0;
+  #endpoint = '';
+  #succeeded = 0;
+  #failed = 0;
+  #timedOut = 0;
+  #notWatched = 0;
+  /** Last status of each unfinished job that answered. */
+  readonly #statuses = new Map<string, string>();
+  readonly #statusCounts = new Map<string, number>();
+  readonly #batches = new Map<string, BatchView>();
+  readonly #recentFailures: string[] = [];
+  #throttles = 0;
+  #lastThrottle: { at: number; pauseMs: number } | undefined;
+  #alert: string | undefined;
+  #lastFrameAt = Number.NEGATIVE_INFINITY;
+  #dirty = false;
+  #timer: TimerHandle;
+  #timerDue = Number.POSITIVE_INFINITY;
+  #ended = false;
+
+  constructor(options: TtyRendererOptions) {
+    this.#out = options.out;
+    this.#clock = options.clock;
+    this.#stats = options.stats;
+    this.#timeScale = options.timeScale ?? 1;
+    this.#maxBatchLines = options.maxBatchLines ?? 10;
+    this.#minFrameInterval = options.minFrameInterval ?? 100;
+    this.#heartbeat = options.heartbeat ?? 1_000;
+    if (options.draw === undefined) {
+      const logUpdate = createLogUpdate(options.out as NodeJS.WritableStream);
+      this.#draw = (frame) => logUpdate(frame);
+      this.#persist = () => logUpdate.done();
+    } else {
+      this.#draw = options.draw;
+      this.#persist = () => undefined;
+    }
+    this.#startedAt = this.#clock.now();
+  }
+
+  event(event: CliEvent): void {
+    if (this.#ended) return;
+    this.#apply(event);
+    this.#dirty = true;
+    this.#schedule();
+  }
+
+  end(summary: Summary, comparison?: Comparison): void {
+    if (this.#ended) return;
+    this.#cancelTimer();
+    this.#redraw();
+    this.#ended = true;
+    this.#persist();
+    const lines = ['', ...formatSummary(summary)];
+    if (comparison !== undefined) lines.push(formatComparison(comparison));
+    this.#out.write(`${lines.join('\n')}\n`);
+  }
+
+  /** The frame as it would be drawn now (lines joined by `\n`, no trailing newline). */
+  frame(): string {
+    const width = Math.max(20, (this.#out.columns ?? 80) - 1);
+    return this.#lines()
+      .map((line) => (line.length > width ? `${line.slice(0, width - 1)}…` : line))
+      .join('\n');
+  }
+
+  // ── state ────────────────────────────────────────────────────────────
+
+  #apply(event: CliEvent): void {
+    const now = this.#clock.now();
+    switch (event.type) {
+      case 'start':
+        this.#total = event.jobs;
+        this.#endpoint = event.endpoint;
+        return;
+      case 'status':
+        this.#setStatus(event.jobId, event.status);
+        if (event.subJobs > 0) this.#touchBatch(event.jobId, event.jobType, now).total = event.subJobs;
+        return;
+      case 'progress': {
+        const batch = this.#touchBatch(event.jobId, event.jobType, now);
+        batch.done = event.done;
+        batch.failed = event.failed;
+        batch.total = event.total;
+        return;
+      }
+      case 'succeeded':
+        this.#succeeded += 1;
+        this.#forget(event.jobId);
+        return;
+      case 'failed': {
+        this.#failed += 1;
+        this.#forget(event.jobId);
+        const reason = [event.errorCode, event.failReason].filter((part) => part !== null && part !== '').join(': ') || 'no reason given';
+        this.#recentFailures.push(`${event.jobId}  ${event.jobType || '?'}  ${reason}`);
+        if (this.#recentFailures.length > RECENT_FAILURES) this.#recentFailures.shift();
+        return;
+      }
+      case 'timeout':
+        this.#timedOut += 1;
+        this.#forget(event.jobId);
+        return;
+      case 'notWatched':
+        this.#notWatched += 1;
+        this.#forget(event.jobId);
+        return;
+      case 'throttled':
+        this.#throttles += 1;
+        this.#lastThrottle = { at: now, pauseMs: event.pauseMs };
+        return;
+      case 'authFailed':
+        this.#alert = `credentials refused (${event.message}): stopped polling`;
+        return;
+      case 'interrupted':
+        this.#alert = `${event.signal}: stopping, ${plural(event.unfinished, 'job')} unfinished…`;
+        return;
+      case 'pollError':
+        return;
+    }
+  }
+
+  #setStatus(jobId: string, status: string): void {
+    const previous = this.#statuses.get(jobId);
+    if (previous !== undefined) this.#statusCounts.set(previous, (this.#statusCounts.get(previous) ?? 1) - 1);
+    this.#statuses.set(jobId, status);
+    this.#statusCounts.set(status, (this.#statusCounts.get(status) ?? 0) + 1);
+  }
+
+  #forget(jobId: string): void {
+    const previous = this.#statuses.get(jobId);
+    if (previous !== undefined) this.#statusCounts.set(previous, (this.#statusCounts.get(previous) ?? 1) - 1);
+    this.#statuses.delete(jobId);
+    this.#batches.delete(jobId);
+  }
+
+  #touchBatch(jobId: string, jobType: string, now: number): BatchView {
+    let batch = this.#batches.get(jobId);
+    if (batch === undefined) {
+      batch = { jobId, jobType, done: 0, failed: 0, total: 0, lastActive: now };
+      this.#batches.set(jobId, batch);
+    }
+    batch.lastActive = now;
+    return batch;
+  }
+
+  // ── drawing ──────────────────────────────────────────────────────────
+
+  #lines(): string[] {
+    const now = this.#clock.now();
+    const elapsed = now - this.#startedAt;
+    const stats = this.#stats?.();
+    const finished = this.#succeeded + this.#failed + this.#timedOut + this.#notWatched;
+    const simulated = this.#timeScale === 1 ? '' : ` (${formatDuration(elapsed * this.#timeScale)} simulated)`;
+    const gauges = stats === undefined ? '' : ` · ${plural(stats.polls, 'poll')} · ${stats.inFlight} in flight`;
+    const lines = [`evs-jobs · ${plural(this.#total, 'job')} at ${this.#endpoint} · ${formatDuration(elapsed)}${simulated}${gauges}`];
+    const tail = [`${this.#succeeded} ok`, `${this.#failed} failed`];
+    if (this.#timedOut > 0) tail.push(`${this.#timedOut} timed out`);
+    if (this.#notWatched > 0) tail.push(`${this.#notWatched} not watched`);
+    lines.push(`${bar(finished, this.#total, BAR_WIDTH)} ${finished}/${this.#total} done · ${tail.join(' · ')}`);
+    const running = this.#statusCounts.get('RUNNING') ?? 0;
+    const starting = this.#statusCounts.get('INIT') ?? 0;
+    const watched = stats?.watched ?? this.#total - finished;
+    const unseen = Math.max(0, watched - this.#statuses.size);
+    const toCome = Math.max(0, this.#total - finished - watched);
+    const other = this.#statuses.size - running - starting;
+    const states = [`${running} running`, `${starting} starting`, `${unseen} waiting for a first answer`];
+    if (other > 0) states.push(`${other} in other states`);
+    if (toCome > 0) states.push(`${toCome} still to come`);
+    lines.push(`  ${states.join(' · ')}`);
+    if (this.#lastThrottle !== undefined) {
+      const ago = formatDuration(now - this.#lastThrottle.at);
+      const rate = stats !== undefined && Number.isFinite(stats.rateLimit) ? `; now at most ${Math.round(stats.rateLimit * 10) / 10} req/s` : '';
+      lines.push(`  throttled (HTTP 429) ×${this.#throttles}, last ${ago} ago: paused ${formatDuration(this.#lastThrottle.pauseMs)}${rate}`);
+    }
+    if (this.#alert !== undefined) lines.push(`  ${this.#alert}`);
+    lines.push(...this.#batchLines());
+    if (this.#recentFailures.length > 0) {
+      lines.push('  recent failures:');
+      lines.push(...this.#recentFailures.map((failure) => `    ✖ ${failure}`));
+    }
+    return lines;
+  }
+
+  #batchLines(): string[] {
+    if (this.#batches.size === 0) return [];
+    const rows = this.#out.rows ?? 24;
+    const limit = Math.max(1, Math.min(this.#maxBatchLines, rows - 12));
+    const batches = [...this.#batches.values()].sort((a, b) => b.lastActive - a.lastActive);
+    const lines = [`  batch jobs running: ${batches.length}`];
+    for (const batch of batches.slice(0, limit)) {
+      const failed = batch.failed > 0 ? ` · ${batch.failed} failed` : '';
+      lines.push(`    ${batch.jobId}  ${batch.jobType || '?'}  ${bar(batch.done, batch.total, BATCH_BAR_WIDTH)} ${batch.done}/${batch.total}${failed}`);
+    }
+    if (batches.length > limit) lines.push(`    … and ${batches.length - limit} more batch ${batches.length - limit === 1 ? 'job' : 'jobs'}`);
+    return lines;
+  }
+
+  /** At most one frame per `minFrameInterval` while events arrive, and one per `heartbeat` otherwise. */
+  #schedule(): void {
+    if (this.#ended) return;
+    const due = this.#lastFrameAt + (this.#dirty ? this.#minFrameInterval : this.#heartbeat);
+    if (this.#timer !== undefined && this.#timerDue <= due) return;
+    this.#cancelTimer();
+    this.#timerDue = due;
+    this.#timer = this.#clock.setTimeout(() => {
+      this.#timer = undefined;
+      this.#timerDue = Number.POSITIVE_INFINITY;
+      this.#redraw();
+      this.#schedule();
+    }, Math.max(0, due - this.#clock.now()));
+  }
+
+  #cancelTimer(): void {
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#timerDue = Number.POSITIVE_INFINITY;
+  }
+
+  #redraw(): void {
+    this.#lastFrameAt = this.#clock.now();
+    this.#dirty = false;
+    this.#draw(this.frame());
+  }
+}
+
+function bar(done: number, total: number, width: number): string {
+  const filled = total <= 0 ? 0 : Math.min(width, Math.round((done / total) * width));
+  return `[${'█'.repeat(filled)}${'░'.repeat(width - filled)}]`;
+}
