@@ -15,4 +15,4 @@ export type {
   TokenAuth,
 } from './options.js';
 export type { FaultCounter, RequestRecord, SimulatorStats } from './stats.js';
-export type { RouteName } from './routes.js';
+export type { KnownRoute, RouteName } from './routes.js';
