@@ -58,10 +58,12 @@ export class PollScheduler<P extends HeapEntry, D extends HeapEntry> {
 
   cancelPoll(entry: P): void {
     this.#polls.delete(entry);
+    this.#disarmIfEmpty();
   }
 
   cancelDeadline(entry: D): void {
     this.#deadlines.delete(entry);
+    this.#disarmIfEmpty();
   }
 
   hasPoll(entry: P): boolean {
@@ -147,6 +149,15 @@ export class PollScheduler<P extends HeapEntry, D extends HeapEntry> {
       this.#armedAt = Number.POSITIVE_INFINITY;
       this.#pump();
     }, boundDelay(at - this.#clock.now()));
+  }
+
+  /**
+   * Nothing left to wait for: drop the timer. Cancelling (an aborted watch) used
+   * to leave it armed for the cancelled time, and clock timers are ref'd, so the
+   * process was kept alive up to `maxDelay` (or a 2 h deadline) for nothing.
+   */
+  #disarmIfEmpty(): void {
+    if (this.#polls.size === 0 && this.#deadlines.size === 0) this.#disarm();
   }
 
   /** `#armedAt` is finite exactly while a timer is pending. */

@@ -75,8 +75,12 @@ export class Throttle {
 
   /** Handles a 429 for a request sent at `sentAt`; `retryAfter` is the server's delay in ms, if it gave one. */
   throttled(now: number, sentAt: number, retryAfter: number | undefined): ThrottleDecision {
-    // A request already in flight when the pause began says nothing new.
-    if (sentAt < this.#pauseStartedAt) return { pause: Math.max(0, this.#pausedUntil - now), rate: this.rate, escalated: false };
+    // A request already in flight when the pause began says nothing new. `<=`:
+    // one sent in the same millisecond the pause began left before its 429 was
+    // read (the gate holds every request while paused), so with `<` two polls
+    // sent together and throttled together escalated twice (two `throttled`
+    // events, the rate halved twice).
+    if (sentAt <= this.#pauseStartedAt) return { pause: Math.max(0, this.#pausedUntil - now), rate: this.rate, escalated: false };
     const sinceLast = now - this.#pauseStartedAt;
     this.#consecutive = sinceLast < EPISODE_GAP * this.#options.maxThrottleDelay ? this.#consecutive + 1 : 1;
     const pause = retryAfter ?? this.#backoff();
@@ -97,7 +101,11 @@ export class Throttle {
     if (this.#ceiling === Number.POSITIVE_INFINITY) this.#ceiling = Math.max(running, MIN_RATE * 2);
     this.#bucket ??= new TokenBucket(rate, 1, now);
     this.#bucket.rate = rate;
-    this.#bucket.drain(now);
+    // Drained as of the END of the pause, keeping the one token that lets the
+    // first poll go exactly when it ends. Draining at `now` let the bucket
+    // refill during the pause: under `maxRequestsPerSecond` (burst = that rate)
+    // polling resumed with a full burst instead of the halved rate.
+    this.#bucket.drain(this.#pausedUntil, 1);
     this.#lastIncrease = this.#pausedUntil;
   }
 

@@ -35,10 +35,15 @@ export class TokenBucket {
     return Math.ceil(((1 - this.#tokens) * 1000) / this.#rate);
   }
 
-  /** Empties the bucket, so a resumed stream starts at the sustained rate, not with a burst. */
-  drain(now: number): void {
+  /**
+   * Empties the bucket down to `keep` tokens as of `now`, so a resumed stream
+   * starts at the sustained rate, not with a burst. `now` may be in the future
+   * (the end of a pause): nothing then accrues until that time, provided no
+   * token is taken before it.
+   */
+  drain(now: number, keep = 0): void {
     this.#refill(now);
-    this.#tokens = Math.min(this.#tokens, 0);
+    this.#tokens = Math.min(this.#tokens, keep);
   }
 
   #refill(now: number): void {
