@@ -17,7 +17,8 @@ export type {
 } from './watcher/events.js';
 export type { WatcherSnapshot, WatchSnapshot } from './watcher/snapshot.js';
 export type { PollErrorKind, WatcherStats } from './watcher/stats.js';
-export type { DurationPrior, LearnerState } from './schedule/duration-learner.js';
+export type { DurationPrior, LearnerState, TypeModelState } from './schedule/duration-learner.js';
+export type { SiblingState, SpreadStats } from './schedule/siblings.js';
 
 export { EvsClient } from './client/evs-client.js';
 export type { EvsClientOptions, GetJobOptions } from './client/options.js';

@@ -12,6 +12,7 @@ export interface Clock {
   now(): number;
   /** Runs `callback` once after `delay` ms. */
   setTimeout(callback: () => void, delay: number): TimerHandle;
+  /** Cancels a timer made by {@link setTimeout}. */
   clearTimeout(handle: TimerHandle): void;
   /** Uniform random number in [0, 1). */
   random(): number;

@@ -21,10 +21,15 @@ export class JobFailedError extends EvsError {
 
 /** A watch's `timeout` elapsed before its job finished. The job itself may still finish later. */
 export class WatchTimeoutError extends EvsError {
+  /** The job that did not finish in time. */
   readonly jobId: string;
   /** The timeout that elapsed, in ms. */
   readonly timeout: number;
-  /** The last job seen, if any poll succeeded. */
+  /**
+   * The job as read by the last poll before the deadline, when that poll
+   * succeeded (the watcher keeps a job only then, to stay small); else absent —
+   * {@link lastStatus} is always there once any poll succeeded.
+   */
   declare readonly job?: Job;
 
   /** The job's last status seen, if any poll succeeded. */

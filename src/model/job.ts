@@ -29,7 +29,9 @@ export interface JobEntities {
 
 /** A job as returned by `GET /v1/{project_id}/jobs/{job_id}`, parsed into camelCase. */
 export interface Job {
+  /** `job_id`: 32 hex characters in the API reference's samples. */
   readonly jobId: string;
+  /** `job_type`; `""` when the wire has none. */
   readonly jobType: JobType;
   /** A {@link JobStatus}; any other string the service sends is kept as is and treated as in progress. */
   readonly status: JobStatus | (string & {});
@@ -41,6 +43,7 @@ export interface Job {
   readonly errorCode?: string;
   /** `fail_reason` when the job failed. */
   readonly failReason?: string;
+  /** `entities`: the job-specific result. */
   readonly entities: JobEntities;
   /** The wire object this job was parsed from, untouched. */
   readonly raw: Readonly<Record<string, unknown>>;

@@ -10,8 +10,22 @@ export interface DurationPrior {
 
 /** Serializable learner state, part of a watcher snapshot. */
 export interface LearnerState {
-  readonly types: Readonly<Record<string, { mean: number; variance: number; weight: number; samples: number }>>;
+  /** The log-normal model of each job type. */
+  readonly types: Readonly<Record<string, TypeModelState>>;
+  /** Gap between a batch's last sub-job end and its own end, by batch type, in ms. */
   readonly overheads: Readonly<Record<string, number>>;
+}
+
+/** One job type's model: exponentially weighted statistics of ln(duration in ms). */
+export interface TypeModelState {
+  /** Mean of ln(duration). */
+  readonly mean: number;
+  /** Variance of ln(duration). */
+  readonly variance: number;
+  /** Effective number of samples behind the mean (prior included, capped). */
+  readonly weight: number;
+  /** Real durations observed. */
+  readonly samples: number;
 }
 
 /** The learner's view of one type: log-normal parameters plus how many real samples back them. */

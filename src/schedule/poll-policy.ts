@@ -53,7 +53,7 @@ export const MIN_DELAY = 500;
  * Skipping the unlikely head of the distribution is where learning saves polls;
  * this fraction of jobs may be noticed later than `maxLag`.
  */
-export const SKIP_QUANTILE = 0.04;
+export const SKIP_QUANTILE = 0.03;
 
 /** How late a job that has run `elapsed` ms may be noticed, in ms. */
 export function allowedLag(options: PolicyOptions, elapsed: number): number {
@@ -75,7 +75,10 @@ export function nextPollDelay(context: PollContext, learner: DurationLearner, op
   // `maxDelay` is the caller's hard cap and wins over the MIN_DELAY floor: the
   // options accept a `maxDelay` below MIN_DELAY, and re-flooring after the jitter
   // used to return MIN_DELAY (500 ms) for `maxDelay: 100`, i.e. above the cap.
-  return Math.min(options.maxDelay, Math.max(MIN_DELAY, bounded * (1 - options.jitter * random())));
+  // Jitter shortens only the lag allowance, never a learned skip over the
+  // quiet head: shortening the whole delay landed first polls before jobs end.
+  const jittered = bounded - options.jitter * random() * Math.min(bounded, lagCap);
+  return Math.min(options.maxDelay, Math.max(MIN_DELAY, jittered));
 }
 
 function learnedTarget(context: PollContext, learner: DurationLearner, options: PolicyOptions): number {

@@ -17,8 +17,16 @@ export interface SiblingEvidence {
   readonly runningElapsed: number;
 }
 
-/** Serializable state of {@link WithinSpread}. */
-export type SiblingState = Readonly<Record<string, { ss: number; dof: number }>>;
+/** Pooled spread of one sub-job type: sum of squared deviations and degrees of freedom. */
+export interface SpreadStats {
+  /** Sum of squared log-duration deviations from each batch's own mean. */
+  readonly ss: number;
+  /** Degrees of freedom (sub-jobs minus one, summed over batches). */
+  readonly dof: number;
+}
+
+/** The learned within-batch spread of sub-job durations, by sub-job type (serializable). */
+export type SiblingState = Readonly<Record<string, SpreadStats>>;
 
 /** Within-group spread is trusted after this many degrees of freedom. */
 const MIN_DOF = 20;

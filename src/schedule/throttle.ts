@@ -22,14 +22,19 @@ export interface ThrottleDecision {
 
 /** Lowest rate the watcher throttles itself down to, in requests per second. */
 const MIN_RATE = 1;
-/** Consecutive 429s further apart than this many pauses count as a new episode. */
-const EPISODE_GAP = 4;
+/** A 429 within this long after the previous pause ended (ms) belongs to the same episode: pauses keep doubling. */
+const EPISODE_GAP = 10_000;
+/** After a 429 the rate climbs back only to this fraction of the rate that was throttled. */
+const BACK_OFF_TO = 0.9;
+/** Quiet time at the ceiling (ms) after which the watcher probes 10 % higher: the quota may have grown. */
+const PROBE_AFTER = 30_000;
 
 /**
  * Shared response to API throttling, for every job of one watcher: a global
  * pause (exactly `Retry-After` when given, never jittered), then AIMD on the
- * request rate — halve on each 429, add back a step per quiet second — so
- * polling resumes gently instead of all due jobs at once.
+ * request rate — halve on each 429, add back a step per quiet second, up to 90 %
+ * of the rate that was throttled — so polling resumes gently instead of all due
+ * jobs at once, and settles under the gateway's quota instead of hitting it again.
  */
 export class Throttle {
   readonly #options: ThrottleOptions;
@@ -40,6 +45,8 @@ export class Throttle {
   #consecutive = 0;
   #lastIncrease = 0;
   #ceiling = Number.POSITIVE_INFINITY;
+  #atCeilingSince = Number.POSITIVE_INFINITY;
+  #lastPause = 0;
   // Requests started in the current and previous second, to know the rate we were running at.
   #windowStart = 0;
   #current = 0;
@@ -81,9 +88,10 @@ export class Throttle {
     // sent together and throttled together escalated twice (two `throttled`
     // events, the rate halved twice).
     if (sentAt <= this.#pauseStartedAt) return { pause: Math.max(0, this.#pausedUntil - now), rate: this.rate, escalated: false };
-    const sinceLast = now - this.#pauseStartedAt;
-    this.#consecutive = sinceLast < EPISODE_GAP * this.#options.maxThrottleDelay ? this.#consecutive + 1 : 1;
+    const sameEpisode = now - this.#pauseStartedAt < this.#lastPause + EPISODE_GAP;
+    this.#consecutive = sameEpisode ? this.#consecutive + 1 : 1;
     const pause = retryAfter ?? this.#backoff();
+    this.#lastPause = pause;
     this.#pauseStartedAt = now;
     this.#pausedUntil = Math.max(this.#pausedUntil, now + pause);
     this.#decrease(now);
@@ -96,9 +104,10 @@ export class Throttle {
   }
 
   #decrease(now: number): void {
-    const running = this.#bucket?.rate ?? Math.max(this.#current, this.#previous, MIN_RATE);
+    const running = Math.min(this.#bucket?.rate ?? Number.POSITIVE_INFINITY, Math.max(this.#current, this.#previous, MIN_RATE));
     const rate = Math.max(MIN_RATE, running / 2);
-    if (this.#ceiling === Number.POSITIVE_INFINITY) this.#ceiling = Math.max(running, MIN_RATE * 2);
+    this.#ceiling = Math.max(MIN_RATE, running * BACK_OFF_TO);
+    this.#atCeilingSince = Number.POSITIVE_INFINITY;
     this.#bucket ??= new TokenBucket(rate, 1, now);
     this.#bucket.rate = rate;
     // Drained as of the END of the pause, keeping the one token that lets the
@@ -109,13 +118,23 @@ export class Throttle {
     this.#lastIncrease = this.#pausedUntil;
   }
 
-  /** Additive increase: one step per quiet second, back up to the rate we ran at before throttling. */
+  /**
+   * Additive increase: one step per quiet second, up to the ceiling; after a
+   * quiet spell there, the ceiling itself rises 10 % (never past `maxRequestsPerSecond`).
+   */
   #increase(now: number): void {
     const bucket = this.#bucket;
-    if (bucket === undefined || bucket.rate >= this.#ceiling || now - this.#lastIncrease < 1000) return;
+    if (bucket === undefined || now - this.#lastIncrease < 1000) return;
     const seconds = Math.floor((now - this.#lastIncrease) / 1000);
     this.#lastIncrease += seconds * 1000;
-    bucket.rate = Math.min(this.#ceiling, bucket.rate + seconds * Math.max(MIN_RATE, this.#ceiling / 20));
+    const configured = this.#options.maxRequestsPerSecond ?? Number.POSITIVE_INFINITY;
+    if (bucket.rate >= this.#ceiling) {
+      if (now - this.#atCeilingSince < PROBE_AFTER || this.#ceiling >= configured) return;
+      this.#ceiling = Math.min(configured, this.#ceiling * 1.1);
+      this.#atCeilingSince = now;
+    }
+    bucket.rate = Math.min(this.#ceiling, bucket.rate + seconds * Math.max(MIN_RATE / 2, this.#ceiling / 20));
+    if (bucket.rate >= this.#ceiling) this.#atCeilingSince = Math.min(this.#atCeilingSince, now);
   }
 
   #count(now: number): void {

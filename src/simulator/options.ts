@@ -17,7 +17,14 @@ export type FaultKind =
 export type FaultStep = FaultKind | 'none';
 
 /** A delay in ms: fixed, or drawn uniformly from `[min, max]`. */
-export type Latency = number | { readonly min: number; readonly max: number };
+export type Latency =
+  | number
+  | {
+      /** Shortest delay, in ms. */
+      readonly min: number;
+      /** Longest delay, in ms. */
+      readonly max: number;
+    };
 
 /** The API gateway's rate limit, a token bucket shared by every request. */
 export interface RateLimit {
@@ -77,7 +84,9 @@ export interface FaultOptions {
 
 /** AK/SK credentials the gateway accepts (`SDK-HMAC-SHA256` signatures). */
 export interface AccessKeyAuth {
+  /** The access key id requests must sign with. */
   readonly accessKey: string;
+  /** Its secret; only used to verify signatures. */
   readonly secretKey: string;
   /** When set, requests must send and sign this `X-Security-Token` (temporary credentials). */
   readonly securityToken?: string;
@@ -85,6 +94,7 @@ export interface AccessKeyAuth {
 
 /** IAM tokens the gateway accepts in `X-Auth-Token`. */
 export interface TokenAuth {
+  /** Every `X-Auth-Token` value accepted. */
   readonly tokens: readonly string[];
 }
 
@@ -92,7 +102,14 @@ export interface TokenAuth {
 export type SimulatorAuth = AccessKeyAuth | TokenAuth;
 
 /** A duration in ms: fixed, or log-normal around `median` (`sigma` is the spread of its logarithm). */
-export type DurationDistribution = number | { readonly median: number; readonly sigma?: number };
+export type DurationDistribution =
+  | number
+  | {
+      /** Median duration, in ms. */
+      readonly median: number;
+      /** Spread of ln(duration). @default 0.35 */
+      readonly sigma?: number;
+    };
 
 /** How jobs created through the HTTP API (POST/DELETE) behave. */
 export interface ApiJobOptions {

@@ -15,6 +15,7 @@ import { StatsRecorder, type SimulatorStats } from './stats.js';
 export interface Simulator {
   /** Base URL, e.g. `http://127.0.0.1:41234`. */
   readonly url: string;
+  /** The TCP port it listens on (kept across `restart()`). */
   readonly port: number;
   /** The only project id the simulator serves. */
   readonly projectId: string;
@@ -28,6 +29,7 @@ export interface Simulator {
   setAuth(auth: SimulatorAuth | undefined): void;
   /** Sets the server clock's offset from the injected clock, in ms (for signature-expiry tests). */
   setSkew(ms: number): void;
+  /** Counters since start or the last `resetStats()`. */
   stats(): SimulatorStats;
   /** Zeroes the counters and the request log. */
   resetStats(): void;

@@ -8,9 +8,11 @@ export type FaultCounter = FaultKind | 'rateLimit';
 
 /** One request, as kept when `recordRequests` is on. */
 export interface RequestRecord {
+  /** HTTP method. */
   readonly method: string;
   /** The path as received, without the query. */
   readonly rawPath: string;
+  /** Which API it reached (`unknown` for none). */
   readonly route: RouteName;
   /** HTTP status sent; 0 when the socket was destroyed without an answer. */
   readonly status: number;
@@ -28,6 +30,7 @@ export interface SimulatorStats {
   readonly inFlight: number;
   /** Most requests in flight at once. */
   readonly maxInFlight: number;
+  /** Requests by API route. */
   readonly byRoute: Readonly<Record<RouteName, number>>;
   /** Answers by HTTP status (`'200'`, `'429'`, …); destroyed sockets are counted in `faults.reset` only. */
   readonly byStatus: Readonly<Record<string, number>>;

@@ -5,8 +5,11 @@ import type { Job } from '../model/job.js';
 
 /** A watched job's status changed; the first observation counts (then `previous` is undefined). Sub-jobs do not emit it. */
 export interface StatusChangeEvent {
+  /** The watched job. */
   readonly jobId: string;
+  /** The job as just read. */
   readonly job: Job;
+  /** Its new status (`job.status`). */
   readonly status: Job['status'];
   /** The status seen before, or `undefined` on the first observation. */
   readonly previous: Job['status'] | undefined;
@@ -24,23 +27,29 @@ export interface SubJobCounts {
 
 /** A sub-job of a batch job reached SUCCESS or FAIL; emitted exactly once per sub-job. */
 export interface SubJobDoneEvent extends SubJobCounts {
+  /** The sub-job that finished, as listed in its parent. */
   readonly subJob: Job;
+  /** The batch job, as just read. */
   readonly parent: Job;
 }
 
 /** A batch job's sub-job counts changed (once per poll that changed them). */
 export interface ProgressEvent extends SubJobCounts {
+  /** The batch job, as just read. */
   readonly job: Job;
 }
 
 /** A watched job finished (`succeeded`, `failed`, and `done` for either). */
 export interface JobDoneEvent {
+  /** The final job. */
   readonly job: Job;
 }
 
 /** A poll failed and will be retried (the watch itself is not affected). */
 export interface PollErrorEvent {
+  /** The job whose poll failed. */
   readonly jobId: string;
+  /** Why the poll failed (network, timeout, HTTP status, bad body, not found yet). */
   readonly error: EvsError;
   /** Consecutive failed polls of this job, this one included. */
   readonly attempt: number;
@@ -50,6 +59,7 @@ export interface PollErrorEvent {
 
 /** The API throttled us (HTTP 429): every poll of this watcher pauses. */
 export interface ThrottledEvent {
+  /** The 429 that started the pause. */
   readonly error: ThrottledError;
   /** How long all polling pauses, in ms. */
   readonly pause: number;
@@ -61,28 +71,40 @@ export interface ThrottledEvent {
 
 /** A watch's timeout elapsed; its promise rejects with `WatchTimeoutError`. */
 export interface TimeoutEvent {
+  /** The job that did not finish in time. */
   readonly jobId: string;
   /** The timeout that elapsed, in ms. */
   readonly timeout: number;
-  /** The last job seen, if any. */
+  /** The job read by the last poll before the deadline, when it succeeded (see `WatchTimeoutError.job`). */
   readonly job: Job | undefined;
 }
 
 /** Credentials were refused: the watcher stopped polling and rejected every watch with `error`. */
 export interface AuthFailedEvent {
+  /** The 401/403 answer; every watch rejected with it. */
   readonly error: AuthError;
 }
 
 /** The watcher's typed event map (eventemitter3). Every payload is one object, so it can grow. */
 export interface WatcherEvents {
+  /** Every observed status transition of a watched job, the first observation included. */
   statusChange: [event: StatusChangeEvent];
+  /** A sub-job of a batch job finished; exactly once per sub-job. */
   subJobDone: [event: SubJobDoneEvent];
+  /** A batch job's sub-job counts changed. */
   progress: [event: ProgressEvent];
+  /** A watched job ended in SUCCESS. */
   succeeded: [event: JobDoneEvent];
+  /** A watched job ended in FAIL. */
   failed: [event: JobDoneEvent];
+  /** A watched job ended, either way. */
   done: [event: JobDoneEvent];
+  /** A poll failed and will be retried. */
   pollError: [event: PollErrorEvent];
+  /** The API throttled us: all polling pauses. */
   throttled: [event: ThrottledEvent];
+  /** A watch's timeout elapsed. */
   timeout: [event: TimeoutEvent];
+  /** Credentials were refused: polling stopped. */
   authFailed: [event: AuthFailedEvent];
 }

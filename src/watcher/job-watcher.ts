@@ -4,6 +4,7 @@ import type { Clock } from '../clock/clock.js';
 import type { AuthError } from '../errors/auth-error.js';
 import { ClosedError } from '../errors/closed-error.js';
 import type { EvsError } from '../errors/evs-error.js';
+import { HttpError } from '../errors/http-error.js';
 import { InvalidResponseError } from '../errors/invalid-response-error.js';
 import { AbortError, NetworkError } from '../errors/request-errors.js';
 import type { ThrottledError } from '../errors/throttled-error.js';
@@ -45,6 +46,7 @@ export class JobWatcher extends EventEmitter<WatcherEvents> {
   readonly #watches = new Map<string, Watch>();
   readonly #counters = new Counters();
   readonly #controllers: AbortController[] = [];
+  #credentialsConfirmed = false;
   #waiterCount = 0;
   #latency = 0;
   #stopped: AuthError | undefined;
@@ -282,8 +284,17 @@ export class JobWatcher extends EventEmitter<WatcherEvents> {
 
   /** Capacity first (wait for a slot), then the throttle's pause and rate. */
   #gate(now: number): number {
-    if (this.#shutdown.started || this.#inFlight() >= this.#options.concurrency) return Number.POSITIVE_INFINITY;
+    if (this.#shutdown.started || this.#inFlight() >= this.#allowedInFlight()) return Number.POSITIVE_INFINITY;
     return this.#throttle.acquire(now);
+  }
+
+  /**
+   * One poll at a time until an answer shows the credentials work: with bad
+   * AK/SK, `concurrency` polls due together would be `concurrency` bad
+   * signatures, and five lock the key.
+   */
+  #allowedInFlight(): number {
+    return this.#credentialsConfirmed ? this.#options.concurrency : 1;
   }
 
   #poll(watch: Watch): void {
@@ -338,6 +349,7 @@ export class JobWatcher extends EventEmitter<WatcherEvents> {
       this.#onError(watch, new InvalidResponseError(`expected job ${watch.jobId}, got ${job.jobId.slice(0, 64)}`, { field: 'job_id' }));
       return;
     }
+    this.#credentialsConfirmed = true;
     watch.errors = 0;
     watch.notFound = 0;
     const previous = watch.status;
@@ -369,6 +381,7 @@ export class JobWatcher extends EventEmitter<WatcherEvents> {
   #onError(watch: Watch, error: unknown): void {
     const failure = classifyPollError(error);
     this.#counters.errors[failure.kind] += 1;
+    if (failure.error instanceof HttpError && failure.action !== 'stop-all' && failure.action !== 'pause-all') this.#credentialsConfirmed = true;
     switch (failure.action) {
       case 'stop-all':
         this.#stopAll(failure.error);
@@ -394,7 +407,7 @@ export class JobWatcher extends EventEmitter<WatcherEvents> {
     const base = Math.min(maxErrorDelay, errorDelay * 2 ** Math.min(attempt - 1, 30));
     const retryIn = Math.round(base * (0.5 + 0.5 * this.#clock.random()));
     this.#emit('pollError', { jobId: watch.jobId, error, attempt, retryIn });
-    this.#scheduler.schedulePoll(watch, this.#clock.now() + retryIn);
+    this.#scheduler.schedulePoll(watch, this.#beforeDeadline(watch, this.#clock.now() + retryIn));
   }
 
   #onThrottled(watch: Watch, error: ThrottledError): void {

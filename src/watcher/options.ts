@@ -14,6 +14,7 @@ export type FetchJob = (jobId: string, options: { readonly signal: AbortSignal }
 
 /** What the watcher needs from a client; `EvsClient` is one. */
 export interface JobSource {
+  /** Reads one job. */
   getJob(jobId: string, options: { readonly signal?: AbortSignal }): Promise<Job>;
   /** The server's current time, in ms; used to measure how long jobs have run. */
   serverNow?(): number;
@@ -23,9 +24,13 @@ export interface JobSource {
 
 /** Any logger with these four methods (pino, bunyan, `console`); called as `(fields, message)`. */
 export interface Logger {
+  /** One line per poll. */
   debug(fields: object, message: string): void;
+  /** Not used by the watcher today; part of the shape so any common logger fits. */
   info(fields: object, message: string): void;
+  /** Throttling pauses and credential stops. */
   warn(fields: object, message: string): void;
+  /** An event listener threw. */
   error(fields: object, message: string): void;
 }
 
@@ -224,7 +229,9 @@ function validate(options: ResolvedOptions): void {
   assertDelay('maxErrorDelay', options.maxErrorDelay, 1);
   assertDelay('throttleDelay', options.throttleDelay, 1);
   assertDelay('maxThrottleDelay', options.maxThrottleDelay, 1);
+  if (typeof options.durations !== 'object' || options.durations === null) throw new TypeError(`Expected \`durations\` to be an object, got ${got(options.durations)}`);
   for (const [type, prior] of Object.entries(options.durations)) {
+    if (typeof prior !== 'object' || prior === null) throw new TypeError(`Expected \`durations.${type}\` to be { median, spread }, got ${got(prior)}`);
     assertNumber(`durations.${type}.median`, prior.median, 1, 2_147_483_647);
     assertNumber(`durations.${type}.spread`, prior.spread, 0.01, 5);
   }

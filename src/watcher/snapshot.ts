@@ -4,6 +4,7 @@ import { isSafeId } from '../validation/ids.js';
 
 /** Plain-JSON state of one unfinished watch. */
 export interface WatchSnapshot {
+  /** The watched job. */
   readonly jobId: string;
   /** The last job read, in its wire (snake_case) form; absent if none was. */
   readonly job?: Readonly<Record<string, unknown>>;
@@ -15,23 +16,31 @@ export interface WatchSnapshot {
   readonly deadline?: number;
   /** The timeout it was given, in ms. */
   readonly timeout: number;
+  /** Whether a FAIL rejects (`watch(…, { throwOnFail })`). */
   readonly throwOnFail: boolean;
-  /** Backoff state. */
+  /** Polls sent so far. */
   readonly polls: number;
+  /** Consecutive failed polls (error backoff state). */
   readonly errors: number;
+  /** Consecutive "no such job" answers. */
   readonly notFound: number;
+  /** Consecutive SUCCESS answers (`successConfirmations`). */
   readonly confirmations: number;
+  /** The job's type, as last read or as hinted. */
   readonly jobType?: string;
   /** Sub-jobs already reported done (so `subJobDone` stays exactly-once across processes). */
   readonly subJobsDone?: readonly string[];
+  /** How many of those failed. */
   readonly subJobsFailed?: number;
 }
 
 /** Plain-JSON state of a watcher: what `new JobWatcher({ restore })` resumes. Contains no credentials. */
 export interface WatcherSnapshot {
+  /** Format version; `restore` refuses others. */
   readonly version: 1;
   /** When it was taken, ms since the epoch. */
   readonly takenAt: number;
+  /** Every unfinished watch. */
   readonly watches: readonly WatchSnapshot[];
   /** Learned job durations, so the next process does not start cold. */
   readonly learner?: LearnerState;

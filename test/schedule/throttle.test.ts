@@ -99,21 +99,35 @@ describe('Throttle pause', () => {
 });
 
 describe('Throttle AIMD rate', () => {
-  it('halves the rate it was running at on a 429, and climbs back one step per quiet second', () => {
+  it('halves the rate it was running at on a 429, and climbs back one step per quiet second to 90 % of it', () => {
     const target = throttle();
     send(target, 0, 20); // 20 requests per second before the 429
     const decision = target.throttled(500, 400, 1_000);
 
     expect(decision.rate).toBe(10);
     expect(target.rate).toBe(10);
-    // Steps of ceiling/20 = 1 request per second, per quiet second after the pause.
+    // Steps of ceiling/20 = 0.9 request per second, per quiet second after the pause.
     const climb = [1_500, 2_500, 3_500, 4_500].map((now) => {
       target.acquire(now);
       return target.rate;
     });
-    expect(climb).toEqual([10, 11, 12, 13]);
+    expect(climb.map((rate) => Number(rate.toFixed(1)))).toEqual([10, 10.9, 11.8, 12.7]);
+    // Back up to 90 % of the throttled 20, not to 20: that rate was over the quota.
     target.acquire(60_000);
-    expect(target.rate).toBe(20);
+    expect(target.rate).toBe(18);
+  });
+
+  it('probes 10 % higher after 30 quiet seconds at its ceiling, in case the quota grew', () => {
+    const target = throttle();
+    send(target, 0, 20);
+    target.throttled(500, 400, 1_000);
+    target.acquire(60_000);
+    expect(target.rate).toBe(18);
+
+    target.acquire(89_000);
+    expect(target.rate).toBe(18);
+    target.acquire(91_000);
+    expect(target.rate).toBeCloseTo(19.8);
   });
 
   it('resumes gently: one request at the end of the pause, then the halved rate, ramping up', () => {
@@ -159,8 +173,13 @@ describe('Throttle AIMD rate', () => {
     const perSecond = grantsPerSecond(target, 7_000, 10_000);
     expect(perSecond[0]).toBeLessThanOrEqual(6);
     expect(perSecond.every((count) => count <= 10)).toBe(true);
-    // And back up to the configured ceiling, not past it.
+    // Back up to 90 % of the throttled rate, then probing up to the configured cap, never past it.
     target.acquire(120_000);
+    expect(target.rate).toBe(9);
+    target.acquire(160_000);
+    target.acquire(200_000);
+    expect(target.rate).toBe(10);
+    target.acquire(300_000);
     expect(target.rate).toBe(10);
   });
 });

@@ -190,7 +190,9 @@ describe('credentials refused (AuthError)', () => {
     const s = setup();
     const ids = [s.jobs.add({ duration: 60_000 }), s.jobs.add({ duration: 60_000 }), s.jobs.add({ duration: 60_000 })];
     const watches = ids.map((id) => track(s.watcher.watch(id)));
-    // All three polls leave at 1 s; the second job's answer, a 401, is back first, while the others are in flight.
+    // At 1 s the first poll (a probe: one at a time until credentials are seen to work) answers, then the others go.
+    await s.clock.tick(1_000);
+    // All three polls leave at 2 s; the second job's answer, a 401, is back first, while the others are in flight.
     s.jobs.setLatency((id) => (id === ids[1] ? 100 : 500));
     s.jobs.fail(ids[1]!, 'auth');
     await s.clock.tick(1_100);
@@ -259,10 +261,11 @@ describe('throttling (HTTP 429) with the in-memory API', () => {
     const s = setup();
     const ids = [s.jobs.add({ duration: 60_000 }), s.jobs.add({ duration: 60_000 }), s.jobs.add({ duration: 60_000 })];
     for (const id of ids) track(s.watcher.watch(id));
+    await s.clock.tick(1_000); // first round: credentials confirmed, so the next round leaves together
     s.jobs.fail('*', { throttle: 3_000 }, { throttle: 3_000 }, { throttle: 3_000 });
     await s.clock.tick(1_000);
 
-    expect(s.jobs.calls.map((call) => call.outcome)).toEqual(['throttle', 'throttle', 'throttle']);
+    expect(s.jobs.calls.slice(3).map((call) => call.outcome)).toEqual(['throttle', 'throttle', 'throttle']);
     expect(payloads(s.events, 'throttled')).toHaveLength(1);
     expect(s.watcher.stats().throttlePauses).toBe(1);
     expect(s.watcher.stats().errors.throttled).toBe(3);

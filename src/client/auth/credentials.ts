@@ -19,6 +19,7 @@ export type TokenProvider = (request: TokenRequest) => string | Promise<string>;
 
 /** IAM token authentication (`X-Auth-Token`), static or from a provider. */
 export interface TokenCredentials {
+  /** The token itself, or a function that returns one (called again once after a 401). */
   readonly token: string | TokenProvider;
 }
 
