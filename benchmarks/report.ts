@@ -1,0 +1,73 @@
+import type { FleetResult } from './economy/economy.js';
+import type { SanityResult } from './economy/sanity.js';
+import type { HttpResult } from './http/http.js';
+import { table } from './lib/table.js';
+import { targetRows, type Target } from './lib/targets.js';
+import type { ScaleResult } from './scale/scale.js';
+
+/** Every section as markdown tables (also printed), for the terminal and benchmarks/README.md. */
+export function report(sanity: SanityResult, fleets: readonly FleetResult[], scale: ScaleResult, http: HttpResult): string {
+  const parts: string[] = [];
+  parts.push(
+    table(
+      `### Sanity check (${sanity.jobs} log-normal jobs, median 25 s, σ 0.5): every number within 10 %`,
+      sanity.checks.map((check) => ({ check: check.what, measured: check.measured, expected: check.expected })),
+    ),
+  );
+  const { measured, modelWithJump, modelWithoutJump } = sanity.waiterP95Lag;
+  parts.push(`AWS waiter p95 lag: measured ${measured} s; model of smithy's code (jumps to maxDelay after attempt 6) ${modelWithJump} s; textbook formula without that jump ${modelWithoutJump} s.\n`);
+  for (const fleet of fleets) {
+    parts.push(`### Polling economy: ${fleet.fleet} (${fleet.jobs} jobs: ${fleet.shortJobs} short < 2 min, ${fleet.longJobs} long)\n`);
+    for (const key of ['all', 'short', 'long'] as const) {
+      parts.push(
+        table(
+          `${key === 'all' ? 'All jobs' : key === 'short' ? 'Short jobs (< 2 min)' : 'Long jobs (≥ 2 min)'} — lags in s`,
+          fleet.summaries.map((s) => ({
+            strategy: s.strategy,
+            'polls/job': s[key].polls,
+            'lag p50': s[key].lagP50,
+            'lag p95': s[key].lagP95,
+            'lag max': s[key].lagMax,
+            ...(key === 'long' && { 'lag/duration p95': pct(s[key].lagFractionP95), 'lag/duration max': pct(s[key].lagFractionMax) }),
+            'peak req/s': s[key].peakRps,
+          })),
+        ),
+      );
+    }
+    const schedules = Object.entries(fleet.informedSchedules).map(([type, plan]) => `${type} ${plan.first / 1000} s + every ${plan.gap / 1000} s`);
+    parts.push(`Informed bound schedules (p95 lag ≤ Terraform's on short jobs): ${schedules.join('; ')}.\n`);
+    parts.push(table(`Targets — ${fleet.fleet}`, targetRows(fleet.targets)));
+  }
+  parts.push(
+    table(
+      'Scale of one process (virtual time, instant in-memory transport; CPU per poll in the steady window)',
+      scale.samples.map((s) => ({
+        contender: s.contender,
+        jobs: s.jobs,
+        'heap MiB': s.heapMiB,
+        'heap B/job': s.heapPerJob,
+        'cpu µs/poll': s.cpuPerPoll,
+        'cpu µs/watch()': s.cpuPerWatchCall,
+        polls: s.totalPolls,
+        'wall s': s.wallSeconds,
+      })),
+    ),
+  );
+  parts.push(table('Targets — scale', targetRows(scale.targets)));
+  parts.push(
+    table(
+      'HTTP throughput against the simulator (separate process, AK/SK signing on for every client)',
+      http.samples.map((s) => ({ client: s.contender, concurrency: s.concurrency, 'req/s': s.requestsPerSecond, 'client cpu µs/req': s.cpuPerRequest })),
+    ),
+  );
+  parts.push(table('Targets — HTTP', targetRows(http.targets)));
+  return parts.join('\n');
+}
+
+export function allTargets(fleets: readonly FleetResult[], scale: ScaleResult, http: HttpResult): Target[] {
+  return [...fleets.flatMap((fleet) => fleet.targets.map((t) => ({ ...t, name: `${fleet.fleet}: ${t.name}` }))), ...scale.targets, ...http.targets];
+}
+
+function pct(fraction: number): string {
+  return `${(fraction * 100).toFixed(1)} %`;
+}

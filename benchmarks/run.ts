@@ -1,0 +1,66 @@
+// Runs every benchmark side by side and writes results/latest.json (or results/quick.json).
+// Usage (from the repository root, after `npm run build`): node --import tsx benchmarks/run.ts [--quick]
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { economy } from './economy/economy.js';
+import { sanityCheck } from './economy/sanity.js';
+import { http } from './http/http.js';
+import { allTargets, report } from './report.js';
+import { scale } from './scale/scale.js';
+
+const quick = process.argv.includes('--quick');
+const SEED = 20_260_101;
+const started = performance.now();
+// Other work on the machine skews CPU and HTTP numbers: record it.
+const loadAverageAtStart = loadavg();
+const step = (name: string): void => console.log(`\n== ${name} (${Math.round((performance.now() - started) / 1000)} s)`);
+
+step('sanity check');
+const sanity = await sanityCheck(quick ? 1_500 : 4_000, SEED);
+step('polling economy');
+const fleets = await economy({ quick, seed: SEED, jobs: quick ? 1_000 : 2_000 });
+step('scale');
+const scaled = quick ? scale([10_000, 25_000], ['naive', 'ours']) : scale([10_000, 100_000, 1_000_000]);
+step('http');
+const throughput = await http(quick ? { concurrencies: [16], warmupSeconds: 0.5, seconds: 1.5, rounds: 1 } : { concurrencies: [1, 16, 64], warmupSeconds: 1.5, seconds: 4, rounds: 2 });
+
+const text = report(sanity, fleets, scaled, throughput);
+const targets = allTargets(fleets, scaled, throughput);
+const primary = fleets[0]!.ratios;
+const headline = {
+  pollsVsTerraform: primary.pollsVsTerraform,
+  pollsVsAwsWaiter: primary.pollsVsAwsWaiter,
+  p95LagVsTerraform: primary.p95LagVsTerraform,
+  p95LagVsAwsWaiter: primary.p95LagVsAwsWaiter,
+  shortPollsVsTerraform: primary.shortPollsVsTerraform,
+  shortPollsVsInformedBound: primary.shortPollsVsInformedBound,
+  longPollsVsTerraform: primary.longPollsVsTerraform,
+  longP95LagFraction: primary.longP95LagFraction,
+  heapPerJobVsNaive: scaled.ratios.heapPerJobVsNaive,
+  cpuPerPollVsNaive: scaled.ratios.cpuPerPollVsNaive,
+  maxJobsUnder1GiB: scaled.ratios.maxJobsUnder1GiB,
+  maxJobsUnder1GiBLargestSizeRun: scaled.ratios.largestSizeRun,
+  httpVsRawUndici: throughput.ratios.httpVsRawUndici,
+  httpVsOfficialSdk: throughput.ratios.httpVsOfficialSdk,
+};
+const machine = { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, platform: `${process.platform} ${process.arch}`, loadAverageAtStart, loadAverageAtEnd: loadavg() };
+const results = {
+  date: new Date().toISOString(),
+  mode: quick ? 'quick' : 'full',
+  machine,
+  seconds: Math.round((performance.now() - started) / 1000),
+  headline,
+  targets,
+  sanity,
+  economy: fleets,
+  scale: scaled,
+  http: throughput,
+};
+const dir = fileURLToPath(new URL('./results/', import.meta.url));
+mkdirSync(dir, { recursive: true });
+writeFileSync(`${dir}${quick ? 'quick' : 'latest'}.json`, `${JSON.stringify(results, null, 2)}\n`);
+writeFileSync(`${dir}${quick ? 'quick' : 'latest'}.md`, `${text}\n`);
+const missed = targets.filter((target) => !target.pass).length;
+console.log(`\n${targets.length - missed}/${targets.length} targets met in ${results.seconds} s on ${machine.cpu} × ${machine.cores}, node ${machine.node}`);
+console.log(JSON.stringify(headline));

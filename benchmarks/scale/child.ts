@@ -1,0 +1,78 @@
+// One contender watching one number of jobs, in a fresh process so heaps never mix.
+// Usage: node --expose-gc --import tsx scale/child.ts <ours|naive|waiter> <jobs>
+import { seededRandom } from '../lib/library.js';
+import { contender, type ContenderName } from './contenders.js';
+import { HeapClock } from './heap-clock.js';
+import { FIRST_END, ScaleJobs, T0 } from './jobs.js';
+
+export interface ScaleSample {
+  readonly contender: ContenderName;
+  readonly jobs: number;
+  /** Heap with every job watched and polled, after gc, MiB. */
+  readonly heapMiB: number;
+  /** Heap added per watched job (over the baseline of the job table), bytes. */
+  readonly heapPerJob: number;
+  /** CPU (user + system) per poll in the steady window, µs. */
+  readonly cpuPerPoll: number;
+  /** CPU for watch() of every job, per job, µs. */
+  readonly cpuPerWatchCall: number;
+  readonly steadyPolls: number;
+  readonly totalPolls: number;
+  readonly wallSeconds: number;
+}
+
+const gc = (globalThis as { gc?: () => void }).gc;
+if (gc === undefined) throw new Error('run with --expose-gc');
+const [name, size] = [process.argv[2] as ContenderName, Number(process.argv[3])];
+const started = performance.now();
+const cpu = (): number => {
+  const usage = process.cpuUsage();
+  return usage.user + usage.system;
+};
+const heap = (): number => {
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed;
+};
+
+const clock = new HeapClock(T0, seededRandom(7));
+const jobs = new ScaleJobs(size, 42);
+const watchOne = contender(name, jobs.fetcher(() => clock.now()), clock);
+const results: Promise<unknown>[] = new Array<Promise<unknown>>(size);
+let settled = 0;
+let wrong = 0;
+const base = heap();
+
+const setupStart = cpu();
+for (let index = 0; index < size; index++) {
+  results[index] = watchOne(jobs.ids[index]!).then((job) => {
+    settled += 1;
+    if (job.status !== 'SUCCESS' || job.jobId !== jobs.ids[index]) wrong += 1;
+  });
+}
+const cpuPerWatchCall = (cpu() - setupStart) / size;
+
+// Warm up to T0 + 12 s, then the steady window: every job watched and polling, none finished.
+await clock.runUntil(T0 + 12_000);
+const [cpuA, pollsA] = [cpu(), jobs.polls];
+await clock.runUntil(FIRST_END - 1_000);
+const [cpuB, pollsB] = [cpu(), jobs.polls];
+const watched = heap();
+if (process.env['SCALE_SNAPSHOT']) (await import('node:v8')).writeHeapSnapshot(process.env['SCALE_SNAPSHOT']);
+if (settled !== 0) throw new Error(`${name}: ${settled} jobs settled before any ended`);
+
+await clock.runUntil(T0 + 3_600_000);
+if (settled !== size || wrong !== 0) throw new Error(`${name} × ${size}: ${settled} settled, ${wrong} wrong`);
+
+const sample: ScaleSample = {
+  contender: name,
+  jobs: size,
+  heapMiB: Math.round((watched / 2 ** 20) * 10) / 10,
+  heapPerJob: Math.round((watched - base) / size),
+  cpuPerPoll: Math.round(((cpuB - cpuA) / (pollsB - pollsA)) * 100) / 100,
+  cpuPerWatchCall: Math.round(cpuPerWatchCall * 100) / 100,
+  steadyPolls: pollsB - pollsA,
+  totalPolls: jobs.polls,
+  wallSeconds: Math.round((performance.now() - started) / 100) / 10,
+};
+process.stdout.write(`${JSON.stringify(sample)}\n`);
