@@ -1,5 +1,5 @@
 // Runs every benchmark side by side and writes results/latest.json (or results/quick.json).
-// Usage (from the repository root, after `npm run build`): node --import tsx benchmarks/run.ts [--quick]
+// Usage (from the repository root, after `npm run build`): node --import tsx benchmarks/run.ts [--quick] [--only economy|scale|http]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -10,7 +10,10 @@ import { allTargets, report } from './report.js';
 import { scale } from './scale/scale.js';
 
 const quick = process.argv.includes('--quick');
+// `--only economy` (or scale, http) runs one benchmark, prints its table and writes nothing: for working on one of them.
+const only = process.argv[process.argv.indexOf('--only') + 1];
 const SEED = 20_260_101;
+if (process.argv.includes('--only')) await runOnly(only);
 const started = performance.now();
 // Other work on the machine skews CPU and HTTP numbers: record it.
 const loadAverageAtStart = loadavg();
@@ -64,3 +67,21 @@ writeFileSync(`${dir}${quick ? 'quick' : 'latest'}.md`, `${text}\n`);
 const missed = targets.filter((target) => !target.pass).length;
 console.log(`\n${targets.length - missed}/${targets.length} targets met in ${results.seconds} s on ${machine.cpu} × ${machine.cores}, node ${machine.node}`);
 console.log(JSON.stringify(headline));
+
+async function runOnly(name: string | undefined): Promise<never> {
+  if (name === 'economy') {
+    for (const fleet of await economy({ quick, seed: SEED, jobs: quick ? 1_000 : 2_000 })) {
+      console.log(fleet.fleet);
+      for (const summary of fleet.summaries) console.log(`  ${summary.strategy}: all ${summary.all.polls} polls p95 ${summary.all.lagP95} s; short ${summary.short.polls} polls p95 ${summary.short.lagP95} s; long ${summary.long.polls} polls`);
+      for (const target of fleet.targets) console.log(`  ${target.pass ? 'PASS' : 'MISS'} ${target.name}: ${target.value} (${target.limit})`);
+    }
+  } else if (name === 'scale') {
+    console.log(JSON.stringify(scale(quick ? [10_000, 25_000] : [10_000, 100_000, 1_000_000]), null, 2));
+  } else if (name === 'http') {
+    console.log(JSON.stringify(await http(quick ? { concurrencies: [16], warmupSeconds: 0.5, seconds: 1.5, rounds: 1 } : { concurrencies: [1, 16, 64], warmupSeconds: 1.5, seconds: 4, rounds: 2 }), null, 2));
+  } else {
+    console.error('--only takes economy, scale or http');
+    process.exit(2);
+  }
+  process.exit(0);
+}

@@ -53,7 +53,7 @@ export const MIN_DELAY = 500;
  * Skipping the unlikely head of the distribution is where learning saves polls;
  * this fraction of jobs may be noticed later than `maxLag`.
  */
-export const SKIP_QUANTILE = 0.03;
+export const SKIP_QUANTILE = 0.02;
 
 /** How late a job that has run `elapsed` ms may be noticed, in ms. */
 export function allowedLag(options: PolicyOptions, elapsed: number): number {

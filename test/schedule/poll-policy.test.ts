@@ -56,18 +56,18 @@ describe('nextPollDelay without learning (plain backoff)', () => {
 describe('nextPollDelay with learning', () => {
   const options: PolicyOptions = { ...DEFAULTS, learn: true };
 
-  it('places the first poll one allowed lag past the SKIP_QUANTILE (3 %) quantile of the prior: the unlikely head is skipped', () => {
+  it('places the first poll one allowed lag past the SKIP_QUANTILE (2 %) quantile of the prior: the unlikely head is skipped', () => {
     const model = learner({ createVolume: { median: 25_000, spread: 0.7 } });
     const { mu, sigma } = model.estimate('createVolume');
     const delay = nextPollDelay({ jobType: 'createVolume', elapsed: 0, polls: 0 }, model, options, noJitter);
 
     const earliest = Math.exp(mu + sigma * normalQuantile(SKIP_QUANTILE));
     expect(delay).toBeCloseTo(earliest + 10_000, 6);
-    // Only 3 % of jobs of this type finish before `earliest`: the skipped head.
+    // Only 2 % of jobs of this type finish before `earliest`: the skipped head.
     expect(normalCdf((Math.log(delay - 10_000) - mu) / sigma)).toBeCloseTo(SKIP_QUANTILE, 6);
-    expect(SKIP_QUANTILE).toBe(0.03);
-    expect(earliest).toBeGreaterThan(6_400);
-    expect(earliest).toBeLessThan(7_000);
+    expect(SKIP_QUANTILE).toBe(0.02);
+    expect(earliest).toBeGreaterThan(5_600);
+    expect(earliest).toBeLessThan(6_300);
   });
 
   it('waits for a learned long job type before its first poll, then polls near its end', () => {
