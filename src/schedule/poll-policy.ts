@@ -26,6 +26,12 @@ export interface PollContext {
   readonly elapsed: number;
   /** Polls already sent for this watch. */
   readonly polls: number;
+  /**
+   * Whether an answer has shown the job still running at `elapsed`; until one
+   * has, the job may already be done, so nothing is conditioned on it.
+   * @default polls > 0
+   */
+  readonly seenRunning?: boolean;
   /** The job's duration estimate when it knows more than its type's (siblings); else the learner's for `jobType`. */
   readonly estimate?: DurationEstimate;
   /** For a batch job with sub-jobs listed: what they say about its end. */
@@ -90,8 +96,8 @@ function learnedTarget(context: PollContext, learner: DurationLearner, options: 
 }
 
 /** The time (since the job began, in ms) before which the job is unlikely to end. */
-function earliestLikelyEnd({ jobType, elapsed, batch, estimate }: PollContext, learner: DurationLearner, skip: number): number {
-  if (batch === undefined) return conditionalQuantile(estimate ?? learner.estimate(jobType), skip, elapsed);
+function earliestLikelyEnd({ jobType, elapsed, polls, seenRunning = polls > 0, batch, estimate }: PollContext, learner: DurationLearner, skip: number): number {
+  if (batch === undefined) return conditionalQuantile(estimate ?? learner.estimate(jobType), skip, seenRunning ? elapsed : 0);
   const overhead = batch.overhead ?? learner.overhead(jobType);
   if (batch.running.length === 0) return Math.max(elapsed, batch.lastEnd + overhead / 2);
   const slowest = maxQuantile(batch.subEstimate ?? learner.estimate(batch.subJobType), skip, batch.running);

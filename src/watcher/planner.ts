@@ -65,7 +65,7 @@ export class Planner {
     const elapsed = Math.max(0, known ? serverNow - began : localNow - watch.startedAt);
     const jobType = watch.jobType || ANY_TYPE;
     const batch = job === undefined || !known ? undefined : this.#batchContext(job, began, serverNow);
-    return { jobType, elapsed, polls: watch.polls, ...(batch && { batch }) };
+    return { jobType, elapsed, polls: watch.polls, seenRunning: watch.status !== undefined, ...(batch && { batch }) };
   }
 
   /** What a batch job's sub-jobs say about when it will end: it ends with the slowest, and they are siblings. */
