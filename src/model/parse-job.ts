@@ -32,43 +32,52 @@ export function parseJob(value: unknown): Job {
   return parseAt(value, '', 0);
 }
 
+/** Shared by every job without sub-jobs or other entity fields: most polls of a million jobs. */
+const NO_SUB_JOBS: readonly Job[] = Object.freeze([]);
+const NO_OTHER: Readonly<Record<string, unknown>> = Object.freeze({});
+
+// Paths are joined only when a field is wrong: building them for every field of every poll showed in profiles.
 function parseAt(value: unknown, path: string, depth: number): Job {
   const wire = expectObject(value, path || '$');
-  const beginTime = optionalTime(wire, 'begin_time', path);
-  const endTime = optionalTime(wire, 'end_time', path);
-  const errorCode = optionalString(wire, 'error_code', path);
-  const failReason = optionalString(wire, 'fail_reason', path);
-  return {
+  const job: { -readonly [K in keyof Job]: Job[K] } = {
     jobId: requiredString(wire, 'job_id', path),
     jobType: optionalString(wire, 'job_type', path) ?? '',
     status: requiredString(wire, 'status', path),
-    ...(beginTime && { beginTime }),
-    ...(endTime && { endTime }),
-    ...(errorCode !== undefined && { errorCode }),
-    ...(failReason !== undefined && { failReason }),
-    entities: parseEntities(wire['entities'], join(path, 'entities'), depth),
+    entities: parseEntities(wire['entities'], path, depth),
     raw: wire,
   };
+  const beginTime = optionalTime(wire, 'begin_time', path);
+  if (beginTime !== undefined) job.beginTime = beginTime;
+  const endTime = optionalTime(wire, 'end_time', path);
+  if (endTime !== undefined) job.endTime = endTime;
+  const errorCode = optionalString(wire, 'error_code', path);
+  if (errorCode !== undefined) job.errorCode = errorCode;
+  const failReason = optionalString(wire, 'fail_reason', path);
+  if (failReason !== undefined) job.failReason = failReason;
+  return job;
 }
 
-function parseEntities(value: unknown, path: string, depth: number): JobEntities {
-  if (value === undefined || value === null) return { subJobs: [], other: {} };
+/** `parent` is the path of the job holding these entities. */
+function parseEntities(value: unknown, parent: string, depth: number): JobEntities {
+  if (value === undefined || value === null) return { subJobs: NO_SUB_JOBS, other: NO_OTHER };
+  const path = join(parent, 'entities');
   const wire = expectObject(value, path);
-  const volumeId = optionalString(wire, 'volume_id', path);
-  const other: Record<string, unknown> = {};
-  for (const [key, field] of Object.entries(wire)) {
-    if (key !== 'volume_id' && key !== 'sub_jobs') other[camelCase(key)] = field;
+  let other: Record<string, unknown> | undefined;
+  for (const key in wire) {
+    if (key !== 'volume_id' && key !== 'sub_jobs' && Object.hasOwn(wire, key)) (other ??= {})[camelCase(key)] = wire[key];
   }
-  return {
-    ...(volumeId !== undefined && { volumeId }),
-    subJobs: parseSubJobs(wire['sub_jobs'], join(path, 'sub_jobs'), depth),
-    other,
-  };
+  const entities: { -readonly [K in keyof JobEntities]: JobEntities[K] } = { subJobs: parseSubJobs(wire['sub_jobs'], path, depth), other: other ?? NO_OTHER };
+  const volumeId = optionalString(wire, 'volume_id', path);
+  if (volumeId !== undefined) entities.volumeId = volumeId;
+  return entities;
 }
 
-function parseSubJobs(value: unknown, path: string, depth: number): Job[] {
-  if (value === undefined || value === null) return [];
+/** `parent` is the path of the entities holding `sub_jobs`. */
+function parseSubJobs(value: unknown, parent: string, depth: number): readonly Job[] {
+  if (value === undefined || value === null) return NO_SUB_JOBS;
+  const path = join(parent, 'sub_jobs');
   if (!Array.isArray(value)) throw invalid(path, 'expected an array', value);
+  if (value.length === 0) return NO_SUB_JOBS;
   if (depth >= MAX_DEPTH) throw invalid(path, `nested deeper than ${MAX_DEPTH} levels`);
   return value.map((item, index) => parseAt(item, `${path}[${index}]`, depth + 1));
 }
@@ -83,30 +92,43 @@ function expectObject(value: unknown, path: string): Wire {
 function requiredString(wire: Wire, key: string, path: string): string {
   const value = wire[key];
   if (value === undefined || value === null || value === '') throw invalid(join(path, key), 'missing');
-  return checkString(value, join(path, key));
+  return checkString(value, path, key);
 }
 
 /** `null`, absent and `""` all mean "no value" on this API. */
 function optionalString(wire: Wire, key: string, path: string): string | undefined {
   const value = wire[key];
   if (value === undefined || value === null || value === '') return undefined;
-  return checkString(value, join(path, key));
+  return checkString(value, path, key);
 }
 
-function checkString(value: unknown, path: string): string {
-  if (typeof value !== 'string') throw invalid(path, 'expected a string', value);
-  if (value.length > MAX_STRING) throw invalid(path, `longer than ${MAX_STRING} characters`);
+function checkString(value: unknown, path: string, key: string): string {
+  if (typeof value !== 'string') throw invalid(join(path, key), 'expected a string', value);
+  if (value.length > MAX_STRING) throw invalid(join(path, key), `longer than ${MAX_STRING} characters`);
   return value;
 }
 
 function optionalTime(wire: Wire, key: string, path: string): Date | undefined {
   const text = optionalString(wire, key, path);
   if (text === undefined) return undefined;
-  // A timestamp without a zone is UTC on this API.
-  const zoned = /(?:Z|[+-]\d{2}:?\d{2})$/.test(text) ? text : `${text}Z`;
-  const time = TIMESTAMP.test(text) && isCalendarDate(text) ? Date.parse(zoned.replace(' ', 'T')) : Number.NaN;
+  const time = TIMESTAMP.test(text) && isCalendarDate(text) ? parseTimestamp(text) : Number.NaN;
   if (Number.isNaN(time)) throw invalid(join(path, key), 'expected a timestamp like 2016-03-08T07:40:13.219Z');
   return new Date(time);
+}
+
+/**
+ * Reads a timestamp that matched {@link TIMESTAMP}. The API's own form
+ * (`2016-03-08T07:40:13.219Z`) is read field by field, ~10× faster than
+ * `Date.parse`: every poll reads two. A timestamp without a zone is UTC.
+ */
+function parseTimestamp(text: string): number {
+  // (Not for years before 1000: Date.UTC maps years 0-99 to 1900-1999.)
+  if (text.length === 24 && text[23] === 'Z' && text[19] === '.' && text[0] !== '0') {
+    const field = (at: number, length: number): number => Number(text.slice(at, at + length));
+    return Date.UTC(field(0, 4), field(5, 2) - 1, field(8, 2), field(11, 2), field(14, 2), field(17, 2), field(20, 3));
+  }
+  const zoned = /(?:Z|[+-]\d{2}:?\d{2})$/.test(text) ? text : `${text}Z`;
+  return Date.parse(zoned.replace(' ', 'T'));
 }
 
 /** `Date.parse` rolls 2016-02-30 over to March and 24:00 to the next day; the wire must not. */
@@ -131,5 +153,6 @@ function join(path: string, key: string): string {
 }
 
 function camelCase(key: string): string {
+  if (!key.includes('_')) return key;
   return key.replace(/_([a-z0-9])/g, (_, char: string) => char.toUpperCase());
 }

@@ -116,8 +116,11 @@ export class PollScheduler<P extends HeapEntry, D extends HeapEntry> {
       const nextPoll = this.#polls.peek()?.dueAt ?? Number.POSITIVE_INFINITY;
       const nextDeadline = this.#deadlines.peek()?.dueAt ?? Number.POSITIVE_INFINITY;
       const pollWake = nextPoll <= now ? now + gateWait : nextPoll;
-      this.#disarm();
-      this.#arm(Math.min(pollWake, nextDeadline));
+      const wakeAt = Math.min(pollWake, nextDeadline);
+      // Re-arm only for an earlier wake: a timer that fires early just pumps
+      // again, while re-arming after every poll cost a timer per poll.
+      if (wakeAt < this.#armedAt) this.#arm(wakeAt);
+      else this.#disarmIfEmpty();
     } finally {
       this.#pumping = false;
     }
