@@ -3,6 +3,7 @@ import { systemClock, type Clock } from '../clock/clock.js';
 import { ClosedError } from '../errors/closed-error.js';
 import { addResponseContext, EvsError } from '../errors/evs-error.js';
 import { AbortError, NetworkError, RequestTimeoutError } from '../errors/request-errors.js';
+import { addAbortListener, removeAbortListener } from '../lifecycle/abort-listeners.js';
 import { Shutdown } from '../lifecycle/shutdown.js';
 import type { Job } from '../model/job.js';
 import { parseJobText } from '../model/parse-job.js';
@@ -11,7 +12,7 @@ import { assertDelay, assertInteger } from '../validation/numbers.js';
 import { createAuthenticator, type Authenticator } from './auth/authenticator.js';
 import { assertCredentials, credentialsFromEnv, ENV, type Credentials, type Environment } from './auth/credentials.js';
 import { ClockOffset } from './clock-offset.js';
-import { resolveEndpoint, type Endpoint, type Service } from './endpoint.js';
+import { isLoopback, resolveEndpoint, type Endpoint, type Service } from './endpoint.js';
 import type { EvsClientOptions, GetJobOptions } from './options.js';
 import { readCapped } from './read-body.js';
 import { errorFromResponse } from './response-error.js';
@@ -85,7 +86,7 @@ export class EvsClient {
     assertInteger('connections', connections, 1, 1024);
     this.clock = options.clock ?? systemClock;
     this.#ownsDispatcher = options.dispatcher === undefined;
-    this.#dispatcher = options.dispatcher ?? createDispatcher(this.#target.origin, connections, this.#timeout, env);
+    this.#dispatcher = options.dispatcher ?? createDispatcher(this.#target.origin, connections, this.#timeout, env, options.allowInsecureHttp ?? false);
   }
 
   /** How far the server's clock is ahead of ours, in ms, learned from `Date` headers (0 until known). */
@@ -145,14 +146,15 @@ export class EvsClient {
     const controller = new AbortController();
     const timer = this.clock.setTimeout(() => controller.abort(TIMED_OUT), this.#timeout);
     const forward = (): void => controller.abort(signal?.reason);
-    signal?.addEventListener('abort', forward, { once: true });
+    // One shared listener per signal: many concurrent getJob() calls on one signal must not trip Node's MaxListenersExceededWarning.
+    if (signal !== undefined) addAbortListener(signal, forward);
     const done = this.#authenticated(method, path, controller.signal)
       .catch((error: unknown) => {
         throw toRequestError(error, controller.signal, this.#timeout);
       })
       .finally(() => {
         this.clock.clearTimeout(timer);
-        signal?.removeEventListener('abort', forward);
+        if (signal !== undefined) removeAbortListener(signal, forward);
         this.#inFlight.delete(controller);
       });
     this.#inFlight.set(controller, done);
@@ -216,6 +218,15 @@ function toRequestError(error: unknown, signal: AbortSignal, timeout: number): u
   return new NetworkError(typeof code === 'string' ? `${code}: ${message}` : message, { cause: error });
 }
 
+function isLoopbackUrl(url: string | undefined): boolean {
+  if (!url) return false;
+  try {
+    return isLoopback(new URL(url).hostname);
+  } catch {
+    return false;
+  }
+}
+
 function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
   const value = headers[name];
   return Array.isArray(value) ? value[0] : value;
@@ -241,11 +252,16 @@ function resolveCredentials(credentials: Credentials | undefined, env: Environme
 }
 
 /** One keep-alive pool to the endpoint, or a proxy-aware agent when the environment names a proxy. */
-function createDispatcher(origin: string, connections: number, timeout: number, env: Environment): Dispatcher {
+function createDispatcher(origin: string, connections: number, timeout: number, env: Environment, allowInsecureHttp: boolean): Dispatcher {
   const options = { connections, keepAliveTimeout: KEEP_ALIVE, connect: { timeout } };
   const httpsProxy = env['HTTPS_PROXY'] ?? env['https_proxy'];
   const httpProxy = env['HTTP_PROXY'] ?? env['http_proxy'];
   if (!httpsProxy && !httpProxy) return new Pool(origin, options);
+  // Plain http:// is allowed to loopback only (unless allowInsecureHttp), and so
+  // is its proxy: a proxy on another machine reads the signature or the IAM token
+  // in clear text (and cannot reach our loopback anyway). Such a request used to
+  // go through any HTTP_PROXY, e.g. to a local simulator with a corporate proxy set.
+  if (origin.startsWith('http:') && !allowInsecureHttp && !isLoopbackUrl(httpProxy)) return new Pool(origin, options);
   const noProxy = env['NO_PROXY'] ?? env['no_proxy'];
   return new EnvHttpProxyAgent({
     ...options,
