@@ -24,7 +24,7 @@ const sanity = await sanityCheck(quick ? 1_500 : 4_000, SEED);
 step('polling economy');
 const fleets = await economy({ quick, seed: SEED, jobs: quick ? 1_000 : 2_000 });
 step('scale');
-const scaled = quick ? scale([10_000, 25_000], ['naive', 'ours']) : scale([10_000, 100_000, 1_000_000]);
+const scaled = quick ? scale([10_000, 25_000], ['naive', 'ours', 'ours-batch']) : scale([10_000, 100_000, 1_000_000]);
 step('http');
 const throughput = await http(quick ? { concurrencies: [16], warmupSeconds: 0.5, seconds: 1.5, rounds: 1 } : { concurrencies: [1, 16, 64], warmupSeconds: 1.5, seconds: 4, rounds: 2 });
 

@@ -1,7 +1,7 @@
 // One contender watching one number of jobs, in a fresh process so heaps never mix.
 // Usage: node --expose-gc --import tsx scale/child.ts <ours|naive|waiter> <jobs>
 import { seededRandom } from '../lib/library.js';
-import { contender, type ContenderName } from './contenders.js';
+import { batchContender, contender, type ContenderName } from './contenders.js';
 import { HeapClock } from './heap-clock.js';
 import { FIRST_END, ScaleJobs, T0 } from './jobs.js';
 
@@ -37,18 +37,22 @@ const heap = (): number => {
 
 const clock = new HeapClock(T0, seededRandom(7));
 const jobs = new ScaleJobs(size, 42);
-const watchOne = contender(name, jobs.fetcher(() => clock.now()), clock);
-const results: Promise<unknown>[] = new Array<Promise<unknown>>(size);
 let settled = 0;
 let wrong = 0;
+const check = (job: { status: string; jobId: string }, index: number): void => {
+  settled += 1;
+  if (job.status !== 'SUCCESS' || job.jobId !== jobs.ids[index]) wrong += 1;
+};
 const base = heap();
 
 const setupStart = cpu();
-for (let index = 0; index < size; index++) {
-  results[index] = watchOne(jobs.ids[index]!).then((job) => {
-    settled += 1;
-    if (job.status !== 'SUCCESS' || job.jobId !== jobs.ids[index]) wrong += 1;
-  });
+if (name === 'ours-batch') {
+  // The batch API: one watchAll() for every job, one promise.
+  void batchContender(jobs.fetcher(() => clock.now()), clock)(jobs.ids).then((all) => all.forEach(check));
+} else {
+  // One watch per job, each with its own promise (and the harness's `.then`), like any per-job caller.
+  const watchOne = contender(name, jobs.fetcher(() => clock.now()), clock);
+  for (let index = 0; index < size; index++) void watchOne(jobs.ids[index]!).then((job) => check(job, index));
 }
 const cpuPerWatchCall = (cpu() - setupStart) / size;
 

@@ -2,14 +2,23 @@ import { createWaiter, waiterServiceDefaults, WaiterState } from '@smithy/util-w
 import { isFinalStatus, JobWatcher, type FetchJob, type Job } from '../lib/library.js';
 import type { HeapClock } from './heap-clock.js';
 
-export type ContenderName = 'ours' | 'naive' | 'waiter';
+export type ContenderName = 'ours' | 'ours-batch' | 'naive' | 'waiter';
+
+/** Starts watching every job at once; resolves with their final states, in order. */
+export type WatchAll = (jobIds: readonly string[]) => Promise<Job[]>;
+
+/** `watchAll` of one watcher: the batch API, one promise for every job. */
+export function batchContender(fetchJob: FetchJob, clock: HeapClock): WatchAll {
+  const watcher = new JobWatcher({ fetchJob, clock });
+  return (jobIds) => watcher.watchAll(jobIds);
+}
 
 /** Starts watching one job; resolves with its final state. */
 export type WatchOne = (jobId: string) => Promise<Job>;
 
 const NAIVE_INTERVAL = 10_000;
 
-export function contender(name: ContenderName, fetchJob: FetchJob, clock: HeapClock): WatchOne {
+export function contender(name: Exclude<ContenderName, 'ours-batch'>, fetchJob: FetchJob, clock: HeapClock): WatchOne {
   const signal = new AbortController().signal;
   switch (name) {
     case 'ours': {
