@@ -1,6 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { credentialsFromEnv, ENV, type Environment } from '../client/auth/credentials.js';
-import { isLoopback, type Service } from '../client/endpoint.js';
+import { isLoopback, redactEndpoint, type Service } from '../client/endpoint.js';
 import type { FaultOptions } from '../simulator/options.js';
 import { isSafeId } from '../validation/ids.js';
 import { parseDuration } from './durations.js';
@@ -236,7 +236,8 @@ function checkEndpoint(endpoint: string): void {
   try {
     url = new URL(endpoint);
   } catch {
-    throw new UsageError(`invalid --endpoint ${shorten(endpoint)}: expected an absolute URL like https://evs.cn-north-4.myhuaweicloud.com`, 'wait');
+    // Redacted: a user:password in a URL that does not parse must not be echoed.
+    throw new UsageError(`invalid --endpoint ${shorten(redactEndpoint(endpoint))}: expected an absolute URL like https://evs.cn-north-4.myhuaweicloud.com`, 'wait');
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new UsageError(`invalid --endpoint: expected https://, got ${url.protocol}//`, 'wait');
   if (url.username || url.password) throw new UsageError('invalid --endpoint: no user:password@ in the URL (credentials come from the environment)', 'wait');

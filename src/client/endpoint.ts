@@ -45,7 +45,7 @@ function parseUrl(endpoint: string): URL {
   try {
     url = new URL(endpoint);
   } catch {
-    throw new TypeError(`Expected \`endpoint\` to be an absolute http(s) URL, got ${JSON.stringify(endpoint)}`);
+    throw new TypeError(`Expected \`endpoint\` to be an absolute http(s) URL, got ${JSON.stringify(redactEndpoint(endpoint))}`);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new TypeError(`Expected \`endpoint\` to use https:// or http://, got ${url.protocol}`);
@@ -53,6 +53,15 @@ function parseUrl(endpoint: string): URL {
   if (url.username || url.password) throw new TypeError('Expected `endpoint` without user:password@: pass `credentials` instead');
   if (url.search || url.hash) throw new TypeError('Expected `endpoint` without a query or fragment');
   return url;
+}
+
+/**
+ * An endpoint as an error may quote it: a `user:password@` in it becomes `***@`.
+ * A URL that did not parse used to be quoted whole, so a password (or an AK/SK,
+ * or a token) someone put in it ended up in the error message and the CLI's output.
+ */
+export function redactEndpoint(endpoint: string): string {
+  return endpoint.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/?#]*@/i, (_match, scheme: string | undefined) => `${scheme ?? ''}***@`);
 }
 
 /** Whether `hostname` (as `URL` gives it) is a loopback address. */

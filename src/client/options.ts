@@ -48,7 +48,8 @@ export interface EvsClientOptions {
   readonly maxResponseSize?: number;
   /**
    * An undici dispatcher to send through (yours to close). Without one the client
-   * makes its own pool, honouring HTTPS_PROXY / HTTP_PROXY / NO_PROXY.
+   * makes its own pool, honouring HTTPS_PROXY / HTTP_PROXY / NO_PROXY; plain `http://`
+   * (loopback) goes through a proxy only when that proxy is on loopback too, unless `allowInsecureHttp`.
    */
   readonly dispatcher?: Dispatcher;
   /**

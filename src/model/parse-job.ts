@@ -131,11 +131,16 @@ function parseTimestamp(text: string): number {
   return Date.parse(zoned.replace(' ', 'T'));
 }
 
-/** `Date.parse` rolls 2016-02-30 over to March and 24:00 to the next day; the wire must not. */
+/**
+ * `Date.parse` rolls 2016-02-30 over to March and 24:00 to the next day, and the
+ * field-by-field read (`Date.UTC`) 07:60 to 08:00 as well; the wire must not.
+ * Minutes and seconds went unchecked when that fast read came in, so minute or
+ * second 60 was accepted in the API's own form (only): 07:60:13.219Z read as 08:00:13.219Z.
+ */
 function isCalendarDate(text: string): boolean {
-  const [year, month, day, hour] = [0, 5, 8, 11].map((at) => Number(text.slice(at, at === 0 ? 4 : at + 2))) as [number, number, number, number];
+  const [year, month, day, hour, minute, second] = [0, 5, 8, 11, 14, 17].map((at) => Number(text.slice(at, at === 0 ? 4 : at + 2))) as [number, number, number, number, number, number];
   const date = new Date(Date.UTC(year, month - 1, day));
-  return date.getUTCMonth() === month - 1 && date.getUTCDate() === day && hour < 24;
+  return date.getUTCMonth() === month - 1 && date.getUTCDate() === day && hour < 24 && minute < 60 && second < 60;
 }
 
 function invalid(field: string, message: string, value?: unknown): InvalidResponseError {

@@ -28,6 +28,8 @@ const EPISODE_GAP = 10_000;
 const BACK_OFF_TO = 0.9;
 /** Quiet time at the ceiling (ms) after which the watcher probes 10 % higher: the quota may have grown. */
 const PROBE_AFTER = 30_000;
+/** The request rate is counted over the last two seconds (see `#count`). */
+const MEASURE_WINDOW = 2_000;
 
 /**
  * Shared response to API throttling, for every job of one watcher: a global
@@ -91,10 +93,12 @@ export class Throttle {
     const sameEpisode = now - this.#pauseStartedAt < this.#lastPause + EPISODE_GAP;
     this.#consecutive = sameEpisode ? this.#consecutive + 1 : 1;
     const pause = retryAfter ?? this.#backoff();
+    // When polling last resumed after a pause; never paused: long ago.
+    const resumedAt = Number.isFinite(this.#pauseStartedAt) ? this.#pausedUntil : Number.NEGATIVE_INFINITY;
     this.#lastPause = pause;
     this.#pauseStartedAt = now;
     this.#pausedUntil = Math.max(this.#pausedUntil, now + pause);
-    this.#decrease(now);
+    this.#decrease(now, resumedAt);
     return { pause, rate: this.rate, escalated: true };
   }
 
@@ -103,10 +107,15 @@ export class Throttle {
     return Math.round(base * (0.5 + 0.5 * this.#random()));
   }
 
-  #decrease(now: number): void {
+  #decrease(now: number, resumedAt: number): void {
     const running = Math.min(this.#bucket?.rate ?? Number.POSITIVE_INFINITY, Math.max(this.#current, this.#previous, MIN_RATE));
     const rate = Math.max(MIN_RATE, running / 2);
-    this.#ceiling = Math.max(MIN_RATE, running * BACK_OFF_TO);
+    // Only a rate run for a whole measurement window after the last pause says
+    // what the quota is. In a 429 storm each 429 answers the one request let out
+    // as a pause ends, so the count read ~1 per second: the ceiling used to
+    // collapse to 1 and polling stayed near 1 request per second for many
+    // minutes after the storm (watches of 500 jobs timed out).
+    if (now - resumedAt >= MEASURE_WINDOW) this.#ceiling = Math.max(MIN_RATE, running * BACK_OFF_TO);
     this.#atCeilingSince = Number.POSITIVE_INFINITY;
     this.#bucket ??= new TokenBucket(rate, 1, now);
     this.#bucket.rate = rate;
@@ -129,6 +138,10 @@ export class Throttle {
     this.#lastIncrease += seconds * 1000;
     const configured = this.#options.maxRequestsPerSecond ?? Number.POSITIVE_INFINITY;
     if (bucket.rate >= this.#ceiling) {
+      // A decrease can land exactly on the ceiling (both floor at MIN_RATE): the
+      // quiet spell at the ceiling starts now. It used to stay at +Infinity then,
+      // so the watcher never probed and kept 1 request per second for good.
+      this.#atCeilingSince = Math.min(this.#atCeilingSince, now);
       if (now - this.#atCeilingSince < PROBE_AFTER || this.#ceiling >= configured) return;
       this.#ceiling = Math.min(configured, this.#ceiling * 1.1);
       this.#atCeilingSince = now;

@@ -17,23 +17,28 @@ export class Delays {
     this.#clock = clock;
   }
 
-  /** Resolves `true` after `ms` of clock time, or `false` if cancelled first. */
-  wait(ms: number): Promise<boolean> {
+  /** Resolves `true` after `ms` of clock time, or `false` if cancelled first (by `cancelAll()` or `signal`). */
+  wait(ms: number, signal?: AbortSignal): Promise<boolean> {
     return new Promise((resolve) => {
-      const pending: Pending = {
-        handle: this.#clock.setTimeout(() => {
-          this.#pending.delete(pending);
-          resolve(true);
-        }, ms),
-        resolve,
+      const finish = (elapsed: boolean): void => {
+        this.#pending.delete(pending);
+        signal?.removeEventListener('abort', onAbort);
+        resolve(elapsed);
       };
+      const onAbort = (): void => {
+        this.#clock.clearTimeout(pending.handle);
+        finish(false);
+      };
+      const pending: Pending = { handle: this.#clock.setTimeout(() => finish(true), ms), resolve: finish };
       this.#pending.add(pending);
+      if (signal?.aborted) onAbort();
+      else signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 
   /** Cancels every wait; each resolves `false`. */
   cancelAll(): void {
-    for (const pending of this.#pending) {
+    for (const pending of [...this.#pending]) {
       this.#clock.clearTimeout(pending.handle);
       pending.resolve(false);
     }

@@ -15,6 +15,8 @@ interface Incoming {
   readonly headers: IncomingHttpHeaders;
   readonly body: Buffer;
   readonly requestId: string;
+  /** Aborts when the client hangs up before the answer. */
+  readonly gone: AbortSignal;
 }
 
 /** The `http.Server` request listener: reads, answers and counts every request; never throws. */
@@ -31,9 +33,17 @@ async function handle(context: SimulatorContext, request: IncomingMessage, respo
   const route = matchRoute(method, target.path);
   const requestId = hexId(context.random);
   context.stats.begin(route.name);
+  // A client that gave up (its timeout) closes the connection: a delayed answer
+  // stops waiting, as a real server's would. It used to stay counted in flight
+  // until its fake latency ran out, so `maxInFlight` exceeded what any client had
+  // open, and its final answer, sent to nobody, counted in `pollsAfterFinal`.
+  const gone = new AbortController();
+  response.once('close', () => {
+    if (!response.writableFinished) gone.abort();
+  });
   let reply: Reply;
   try {
-    reply = await answer(context, { method, target, route, headers: request.headers, body: await readBody(request), requestId });
+    reply = await answer(context, { method, target, route, headers: request.headers, body: await readBody(request), requestId, gone: gone.signal });
   } catch {
     reply = evsError(500, 'EVS.5000', 'internal server error');
   }
@@ -60,7 +70,7 @@ async function answer(context: SimulatorContext, incoming: Incoming): Promise<Re
   }
   switch (route.name) {
     case 'showJob':
-      return showJob(context, route.resourceId, requestId);
+      return showJob(context, route.resourceId, requestId, incoming.gone);
     case 'createVolume':
       return createVolume(context, incoming.body);
     case 'volumeAction':

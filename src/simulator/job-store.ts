@@ -51,10 +51,13 @@ export class JobStore {
     return job !== undefined && now >= job.visibleAt ? job : undefined;
   }
 
-  /** The wire body the job would be answered with at `now`; `undefined` if unknown or not visible yet. */
-  wire(jobId: string, now: number): WireJob | undefined {
+  /**
+   * The wire body the job would be answered with at `now`; `undefined` if unknown or not visible yet.
+   * `skew` is the server clock's offset: its timestamps are written on that clock.
+   */
+  wire(jobId: string, now: number, skew = 0): WireJob | undefined {
     const job = this.visible(jobId, now);
-    return job && wireJob(job, now);
+    return job && wireJob(job, now, skew);
   }
 
   #build(spec: JobSpec, inherited: Inherited): JobRecord {
@@ -78,6 +81,7 @@ export class JobStore {
       errorCode: failedSub?.errorCode ?? spec.errorCode ?? DEFAULT_ERROR_CODE,
       failReason: failedSub?.failReason ?? spec.failReason ?? DEFAULT_FAIL_REASON,
       forcedStatus: spec.status,
+      forcedUntil: spec.statusFor === undefined ? Number.POSITIVE_INFINITY : inherited.createdAt + spec.statusFor,
       volumeId: subJobs ? undefined : (spec.volumeId ?? uuid(this.#random)),
       extraEntities: spec.entities,
       subJobs,
@@ -100,7 +104,7 @@ function batchEnd(runAt: number, subJobs: readonly JobRecord[], overhead: number
 
 /** Validates a whole spec tree before anything is stored, so a bad sub-job adds nothing. */
 function checkJobSpec(spec: JobSpec, path: string): void {
-  for (const key of ['duration', 'initDuration', 'invisibleFor'] as const) {
+  for (const key of ['duration', 'initDuration', 'invisibleFor', 'statusFor'] as const) {
     if (spec[key] !== undefined) checkDuration(`${path}.${key}`, spec[key]);
   }
   if (spec.startAt !== undefined) checkRange(`${path}.startAt`, spec.startAt, 0, 8.64e15);

@@ -142,7 +142,7 @@ export interface SimulatorOptions {
   readonly auth?: SimulatorAuth;
   /** Faults to inject. @default {} */
   readonly faults?: FaultOptions;
-  /** Offset of the server's clock from `clock`, in ms; used for `Date` and `X-Sdk-Date` checks. @default 0 */
+  /** Offset of the server's clock from `clock`, in ms: its `Date` header, `X-Sdk-Date` checks and job timestamps (`begin_time`, `end_time`) use it. @default 0 */
   readonly skew?: number;
   /** Largest accepted distance between `X-Sdk-Date` and server time, in ms. @default 900_000 (15 min) */
   readonly maxSkew?: number;
@@ -184,6 +184,12 @@ export interface JobSpec {
    * `end_time` is set only when it is `SUCCESS` or `FAIL`.
    */
   readonly status?: string;
+  /**
+   * How long after `addJob()` `status` is reported, in ms; then the timeline's own
+   * status takes over (a service that says `'PENDING'` for a while, then `RUNNING`).
+   * @default forever
+   */
+  readonly statusFor?: number;
   /** Extra fields merged into `entities`. @default {} */
   readonly entities?: Readonly<Record<string, unknown>>;
   /** `entities.volume_id` of a non-batch job. @default a random UUID */

@@ -27,7 +27,7 @@ export interface Simulator {
   setFaults(faults: FaultOptions): void;
   /** Replaces the credentials the gateway accepts (`undefined`: accept everything); lockouts are forgotten. */
   setAuth(auth: SimulatorAuth | undefined): void;
-  /** Sets the server clock's offset from the injected clock, in ms (for signature-expiry tests). */
+  /** Sets the server clock's offset from the injected clock, in ms (`Date`, signature expiry, job timestamps). */
   setSkew(ms: number): void;
   /** Counters since start or the last `resetStats()`. */
   stats(): SimulatorStats;
@@ -98,7 +98,7 @@ class LocalSimulator implements Simulator {
   }
 
   jobState(jobId: string): Record<string, unknown> | undefined {
-    return this.#context.store.wire(jobId, this.#context.clock.now());
+    return this.#context.store.wire(jobId, this.#context.clock.now(), this.#context.skew);
   }
 
   setFaults(faults: FaultOptions): void {

@@ -6,17 +6,20 @@ import type { WireJob } from './timeline.js';
 /** Size of an `oversize` body, in bytes. */
 const OVERSIZE_BYTES = 2 * 1024 * 1024;
 
-/** `GET /v1/{project_id}/jobs/{job_id}`: the job's state now, unless a fault says otherwise. */
-export async function showJob(context: SimulatorContext, jobId: string, requestId: string): Promise<Reply> {
+/**
+ * `GET /v1/{project_id}/jobs/{job_id}`: the job's state now, unless a fault says otherwise.
+ * `gone` aborts when the client closes the connection before the answer.
+ */
+export async function showJob(context: SimulatorContext, jobId: string, requestId: string, gone?: AbortSignal): Promise<Reply> {
   const { stats, faults, delays, clock, store } = context;
   stats.jobRequested(jobId);
   const { fault, delay } = faults.next();
   if (delay > 0) {
     stats.fault('latency');
-    if (!(await delays.wait(delay))) return RESET;
+    if (!(await delays.wait(delay, gone))) return RESET;
   }
   // Read after the delay: a slow answer reports the state at the time it is sent.
-  const job = store.wire(jobId, clock.now());
+  const job = store.wire(jobId, clock.now(), context.skew);
   if (fault !== undefined) {
     stats.fault(fault);
     return faultReply(context, fault, job, requestId);

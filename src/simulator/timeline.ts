@@ -18,8 +18,10 @@ export interface JobRecord {
   readonly outcome: FinalJobStatus;
   readonly errorCode: string;
   readonly failReason: string;
-  /** A status reported instead of the timeline's, if any. */
+  /** A status reported instead of the timeline's, if any… */
   readonly forcedStatus: string | undefined;
+  /** …until this clock ms (`Infinity`: forever). */
+  readonly forcedUntil: number;
   /** `entities.volume_id`; absent for batch jobs. */
   readonly volumeId: string | undefined;
   /** Extra `entities` fields. */
@@ -36,23 +38,28 @@ export interface WireJob {
 
 /** The wire status at clock time `now`. */
 function statusAt(job: JobRecord, now: number): string {
-  if (job.forcedStatus !== undefined) return job.forcedStatus;
+  if (job.forcedStatus !== undefined && now < job.forcedUntil) return job.forcedStatus;
   if (now < job.runAt) return 'INIT';
   if (now < job.endAt) return 'RUNNING';
   return job.outcome;
 }
 
-/** The JSON body `GET /v1/{project_id}/jobs/{job_id}` returns at `now`, keys in the reference's order. */
-export function wireJob(job: JobRecord, now: number): WireJob {
+/**
+ * The JSON body `GET /v1/{project_id}/jobs/{job_id}` returns at `now`, keys in the reference's order.
+ * `begin_time`/`end_time` are written on the server's clock, `skew` ms from the injected one: a real
+ * server stamps jobs with the same clock as its `Date` header. (They used to ignore the skew, so a
+ * client measuring job age on the server's clock, as it must, saw every job 20 minutes old.)
+ */
+export function wireJob(job: JobRecord, now: number, skew = 0): WireJob {
   const status = statusAt(job, now);
   const failed = status === 'FAIL';
   return {
     status,
-    entities: wireEntities(job, now),
+    entities: wireEntities(job, now, skew),
     job_id: job.id,
     job_type: job.type,
-    begin_time: formatTime(job.beginAt),
-    end_time: isFinalStatus(status) ? formatTime(job.endAt) : '',
+    begin_time: formatTime(job.beginAt + skew),
+    end_time: isFinalStatus(status) ? formatTime(job.endAt + skew) : '',
     error_code: failed ? job.errorCode : null,
     fail_reason: failed ? job.failReason : null,
   };
@@ -63,9 +70,9 @@ function formatTime(time: number): string {
   return new Date(time).toISOString();
 }
 
-function wireEntities(job: JobRecord, now: number): Record<string, unknown> {
+function wireEntities(job: JobRecord, now: number, skew: number): Record<string, unknown> {
   const own = job.subJobs === undefined
     ? { volume_id: job.volumeId }
-    : { sub_jobs: job.subJobs.map((sub) => wireJob(sub, now)) };
+    : { sub_jobs: job.subJobs.map((sub) => wireJob(sub, now, skew)) };
   return { ...own, ...job.extraEntities };
 }
