@@ -112,7 +112,9 @@ export class EvsClient {
     const exchange = await this.#request('GET', `${this.#target.basePath}/v1/${this.projectId}/jobs/${jobId}`, options.signal);
     if (exchange.status >= 200 && exchange.status < 300) {
       const job = parseJobTextWithContext(exchange);
-      return exchange.requestId === undefined ? job : { ...job, requestId: exchange.requestId };
+      // The parser's object is ours alone: set the field rather than copy the job for it.
+      if (exchange.requestId !== undefined) (job as { requestId?: string }).requestId = exchange.requestId;
+      return job;
     }
     throw errorFromResponse({ ...exchange, serverNow: this.serverNow() }, jobId);
   }
