@@ -6,6 +6,7 @@ import { EvsClient } from 'evs-job-watcher';
 import { startSimulator, type Simulator } from 'evs-job-watcher/simulator';
 import { waitForVolume } from '../../examples/await-one-job.js';
 import { waitForAll } from '../../examples/batch.js';
+import { watchOnTheSimulator } from '../../examples/simulator.js';
 import { startWorker } from '../../examples/worker.js';
 import { drive, track } from '../helpers/drive.js';
 import { createFakeClock, type FakeClock } from '../helpers/fake-clock.js';
@@ -93,10 +94,19 @@ describe('the README recipes, run against the simulator', () => {
   });
 });
 
+describe('the README simulator recipe', () => {
+  it('watches a batch job to the end on a simulator that throttles, in real time (a few seconds)', async () => {
+    const result = await watchOnTheSimulator();
+
+    expect(result.status).toBe('SUCCESS');
+    expect(result.requests).toBeGreaterThanOrEqual(1);
+  });
+});
+
 describe('the README', () => {
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 
-  it.each(['await-one-job.ts', 'worker.ts', 'batch.ts'])('quotes examples/%s verbatim, so its code is the code these tests run', (file) => {
+  it.each(['await-one-job.ts', 'worker.ts', 'batch.ts', 'simulator.ts'])('quotes examples/%s verbatim, so its code is the code these tests run', (file) => {
     const code = readFileSync(new URL(`../../examples/${file}`, import.meta.url), 'utf8').trim();
 
     expect(readme).toContain(`\`\`\`ts\n${code}\n\`\`\``);
