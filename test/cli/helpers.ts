@@ -1,7 +1,8 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterEach, expect } from 'vitest';
-import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js';
+import { expect } from 'vitest';
+import type { Simulator } from '../../src/simulator/index.js';
+export { useSimulators } from '../helpers/simulators.js';
 
 /** The built binary, as `npm install` links it (built once per run by global-setup.ts). */
 export const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
@@ -77,21 +78,6 @@ export function runCli(args: readonly string[], options: { env?: Record<string, 
   return startCli(args, options).done;
 }
 
-/**
- * Starts simulators on 127.0.0.1, port 0, real time, and closes them after each test.
- * Call once at the top of a test file.
- */
-export function useSimulators(): (options?: SimulatorOptions) => Promise<Simulator> {
-  const running: Simulator[] = [];
-  afterEach(async () => {
-    await Promise.all(running.splice(0).map((simulator) => simulator.close()));
-  });
-  return async (options) => {
-    const simulator = await startSimulator({ host: '127.0.0.1', port: 0, ...options });
-    running.push(simulator);
-    return simulator;
-  };
-}
 
 /**
  * `wait` flags for a simulator: its endpoint and project, no auth, and a fixed

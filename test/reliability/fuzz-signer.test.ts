@@ -1,10 +1,10 @@
 import fc from 'fast-check';
-import { createRequire } from 'node:module';
 import { parse as legacyParse } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { authorization, canonicalUri, encodePath, formatSdkDate } from '../../src/client/auth/signer.js';
 import { parseTarget } from '../../src/simulator/request-target.js';
 import { expectQuiet, guardProcess } from './support/guard.js';
+import { AKSKSigner } from '../helpers/official-signer.js';
 
 // The AK/SK signer against the official Huawei Cloud Node.js SDK's AKSKSigner,
 // on random methods, paths (reserved and non-ASCII characters), queries and
@@ -15,20 +15,6 @@ import { expectQuiet, guardProcess } from './support/guard.js';
 const noise = guardProcess();
 afterEach(() => expectQuiet(noise));
 
-interface OfficialRequest {
-  method: string;
-  endpoint: string;
-  queryParams: Record<string, string | string[]>;
-  headers: Record<string, string>;
-  data?: unknown;
-}
-interface OfficialSigner {
-  sign(request: OfficialRequest, credential: { getAk(): string; getSk(): string }): Record<string, string>;
-  CanonicalURI(path: string): string;
-  buildCanonicalHeaders(headers: Record<string, string>): string;
-}
-const require = createRequire(import.meta.url);
-const { AKSKSigner } = require('@huaweicloud/huaweicloud-sdk-core/auth/AKSKSigner') as { AKSKSigner: OfficialSigner };
 
 const KEYS = { accessKey: 'QTWAOYTTINDUT2QVKYUC', secretKey: 'MFyfvK41ba2giqM7Uio6PznpdUKGpownRZlmVmHc' };
 const HOST = 'evs.cn-north-4.myhuaweicloud.com';

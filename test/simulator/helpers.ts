@@ -1,8 +1,9 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { request } from 'undici';
-import { afterEach, expect } from 'vitest';
+import { expect } from 'vitest';
 import { authorization, formatSdkDate } from '../../src/client/auth/signer.js';
-import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js';
+import type { Simulator } from '../../src/simulator/index.js';
+export { useSimulators } from '../helpers/simulators.js';
 
 /** `expect.any(String)`, typed `unknown` instead of vitest's `any`. */
 export const anyString: unknown = expect.any(String);
@@ -19,21 +20,6 @@ export interface HttpReply {
   readonly text: string;
 }
 
-/**
- * Starts simulators on 127.0.0.1, port 0, and closes every one of them after each test.
- * Call once at the top of a test file.
- */
-export function useSimulators(): (options?: SimulatorOptions) => Promise<Simulator> {
-  const running: Simulator[] = [];
-  afterEach(async () => {
-    await Promise.all(running.splice(0).map((simulator) => simulator.close()));
-  });
-  return async (options) => {
-    const simulator = await startSimulator({ host: '127.0.0.1', port: 0, ...options });
-    running.push(simulator);
-    return simulator;
-  };
-}
 
 export async function send(
   simulator: Simulator,

@@ -1,5 +1,4 @@
 import fc from 'fast-check';
-import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import {
   authorization,
@@ -12,6 +11,7 @@ import {
   sign,
   type SignableRequest,
 } from '../../../src/client/auth/signer.js';
+import { AKSKSigner, type OfficialRequest } from '../../helpers/official-signer.js';
 
 /** The request of Huawei Cloud's published AK/SK signing example. */
 const PUBLISHED_EXAMPLE = {
@@ -178,28 +178,6 @@ describe('formatSdkDate and parseSdkDate', () => {
   });
 });
 
-/** The request shape the official SDK's `AKSKSigner.sign` reads. */
-interface OfficialRequest {
-  method: string;
-  /** Full URL; the SDK takes only the path from it (via legacy `url.parse`). */
-  endpoint: string;
-  queryParams: Record<string, string | string[]>;
-  headers: Record<string, string>;
-  data?: unknown;
-}
-
-interface OfficialCredential {
-  getAk(): string;
-  getSk(): string;
-}
-
-interface OfficialSigner {
-  sign(request: OfficialRequest, credential: OfficialCredential): Record<string, string>;
-}
-
-// The SDK is CommonJS; its AKSKSigner module logs nothing, so there is no logger to silence.
-const require = createRequire(import.meta.url);
-const { AKSKSigner } = require('@huaweicloud/huaweicloud-sdk-core/auth/AKSKSigner') as { AKSKSigner: OfficialSigner };
 
 /** `SignedHeaders` and `Signature` of an `Authorization` value. */
 function signatureParts(header: string | undefined): { signedHeaders: string; signature: string } {
