@@ -258,7 +258,7 @@ export class JobWatcher extends EventEmitter<WatcherEvents> {
   }
 
   #expire(entry: Waiter | WatchGroup): void {
-    const pending = entry instanceof Waiter ? [entry] : entry.slots.filter((slot) => slot.watch.waiterList().includes(slot));
+    const pending = entry instanceof Waiter ? [entry] : entry.slots.filter((slot) => slot.watch.hasWaiter(slot));
     for (const { watch } of pending) this.#emit('timeout', { jobId: watch.jobId, timeout: entry.timeout, job: watch.job });
     const first = pending[0]!.watch;
     const error = new WatchTimeoutError(first.jobId, entry.timeout, first.job, first.status);
@@ -433,17 +433,17 @@ export class JobWatcher extends EventEmitter<WatcherEvents> {
   #planNext(watch: Watch, job?: Job): void {
     const now = this.#clock.now();
     const planned = now + this.#planner.delay(watch, job, now, now + this.#options.serverOffset());
-    const at = this.#beforeDeadline(watch, planned);
+    const lastUseful = this.#lastUsefulPoll(watch);
+    const at = beforeDeadline(planned, lastUseful, now);
     // The job is kept only when no poll remains before a deadline: it is then
     // the "last known job" of a WatchTimeoutError, and costs nothing meanwhile.
-    watch.job = at >= this.#lastUsefulPoll(watch) ? job : undefined;
+    watch.job = at >= lastUseful ? job : undefined;
     this.#scheduler.schedulePoll(watch, at);
   }
 
   /** Moves a planned poll to just before the earliest deadline when it would land after it. */
   #beforeDeadline(watch: Watch, at: number): number {
-    const lastUseful = this.#lastUsefulPoll(watch);
-    return at > lastUseful && lastUseful > this.#clock.now() ? lastUseful : at;
+    return beforeDeadline(at, this.#lastUsefulPoll(watch), this.#clock.now());
   }
 
   /** The latest time a poll's answer can still beat the earliest deadline. */
@@ -541,6 +541,11 @@ export class JobWatcher extends EventEmitter<WatcherEvents> {
       this.#options.logger?.error({ event, error }, 'an event listener threw');
     }
   }
+}
+
+/** `at`, or `lastUseful` when `at` is later and there is still time for a poll then. */
+function beforeDeadline(at: number, lastUseful: number, now: number): number {
+  return at > lastUseful && lastUseful > now ? lastUseful : at;
 }
 
 /**

@@ -82,10 +82,18 @@ export class Watch implements HeapEntry {
     return Array.isArray(this.waiters) ? [...this.waiters] : [this.waiters];
   }
 
-  /** The earliest deadline of its waiters, local ms; `Infinity` if none. */
+  /** Whether `waiter` still waits on this watch. */
+  hasWaiter(waiter: Subscriber): boolean {
+    return this.waiters === waiter || (Array.isArray(this.waiters) && this.waiters.includes(waiter));
+  }
+
+  /** The earliest deadline of its waiters, local ms; `Infinity` if none. Read on every poll: no copy of the list. */
   earliestDeadline(): number {
+    const { waiters } = this;
+    if (waiters === undefined) return Number.POSITIVE_INFINITY;
+    if (!Array.isArray(waiters)) return waiters.deadline;
     let earliest = Number.POSITIVE_INFINITY;
-    for (const waiter of this.waiterList()) earliest = Math.min(earliest, waiter.deadline);
+    for (const waiter of waiters) earliest = Math.min(earliest, waiter.deadline);
     return earliest;
   }
 }
