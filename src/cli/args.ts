@@ -185,23 +185,24 @@ function text(values: Values, key: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
+/** The numeric `wait` flags: flag, the watcher option it sets, how it is read (checked in this order). */
+const WATCH_FLAGS: readonly (readonly [flag: string, option: string, parse: (flag: string, value: string) => number])[] = [
+  ['timeout', 'timeout', (flag, value) => parseDuration(flag, value, 'wait')],
+  ['concurrency', 'concurrency', (flag, value) => parseIntegerFlag(flag, value, 1, 1_000, 'wait')],
+  ['rps', 'maxRequestsPerSecond', (flag, value) => parseNumberFlag(flag, value, 0.01, 100_000, 'wait')],
+  ['confirmations', 'successConfirmations', (flag, value) => parseIntegerFlag(flag, value, 1, 100, 'wait')],
+  ['max-lag', 'maxLag', (flag, value) => parseIntegerFlag(flag, value, 1, 2_147_483_647, 'wait')],
+  ['poll-interval', 'pollInterval', (flag, value) => parseIntegerFlag(flag, value, 1, 2_147_483_647, 'wait')],
+  ['not-found-checks', 'notFoundChecks', (flag, value) => parseIntegerFlag(flag, value, 0, 1_000, 'wait')],
+];
+
 function waitConfig(values: Values, positionals: readonly string[], env: Environment): WaitConfig {
   const client = clientConfig(values, env);
   const watch: Record<string, number> = {};
-  const timeout = text(values, 'timeout');
-  if (timeout !== undefined) watch['timeout'] = parseDuration('timeout', timeout, 'wait');
-  const concurrency = text(values, 'concurrency');
-  if (concurrency !== undefined) watch['concurrency'] = parseIntegerFlag('concurrency', concurrency, 1, 1_000, 'wait');
-  const rps = text(values, 'rps');
-  if (rps !== undefined) watch['maxRequestsPerSecond'] = parseNumberFlag('rps', rps, 0.01, 100_000, 'wait');
-  const confirmations = text(values, 'confirmations');
-  if (confirmations !== undefined) watch['successConfirmations'] = parseIntegerFlag('confirmations', confirmations, 1, 100, 'wait');
-  const maxLag = text(values, 'max-lag');
-  if (maxLag !== undefined) watch['maxLag'] = parseIntegerFlag('max-lag', maxLag, 1, 2_147_483_647, 'wait');
-  const pollInterval = text(values, 'poll-interval');
-  if (pollInterval !== undefined) watch['pollInterval'] = parseIntegerFlag('poll-interval', pollInterval, 1, 2_147_483_647, 'wait');
-  const notFoundChecks = text(values, 'not-found-checks');
-  if (notFoundChecks !== undefined) watch['notFoundChecks'] = parseIntegerFlag('not-found-checks', notFoundChecks, 0, 1_000, 'wait');
+  for (const [flag, option, parse] of WATCH_FLAGS) {
+    const value = text(values, flag);
+    if (value !== undefined) watch[option] = parse(flag, value);
+  }
   const file = text(values, 'file');
   if (positionals.length === 0 && file === undefined) {
     throw new UsageError('no job ids: give them as arguments, with --file <path>, or - to read stdin', 'wait');
