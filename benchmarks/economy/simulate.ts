@@ -33,7 +33,7 @@ export async function simulate(fleet: Fleet, strategy: Strategy, seed: number): 
     time.clock.setTimeout(() => {
       runner.watch(job).then(
         (final) => {
-          lags[job.index] = time.clock.now() - job.endAt;
+          lags[job.index] = time.clock.wallNow() - job.endAt;
           if (final.jobId !== job.id || final.status !== job.outcome) failures.push(`${job.id}: got ${final.status}, expected ${job.outcome}`);
         },
         (error: unknown) => failures.push(`${job.id}: rejected with ${String(error)}`),

@@ -27,7 +27,7 @@ export class FleetTransport {
   readonly fetchJob: FetchJob = (jobId) => {
     const job = this.#byId.get(jobId);
     if (job === undefined) return Promise.reject(new Error(`unknown job ${jobId}`));
-    const now = this.#clock.now();
+    const now = this.#clock.wallNow();
     if (now < job.beginAt) return Promise.reject(new Error(`job ${jobId} polled before it began`));
     this.polls[job.index]! += 1;
     const second = Math.floor((now - this.#start) / 1000);

@@ -26,7 +26,8 @@ export class VirtualTime implements Disposable {
     });
     const random = seededRandom(seed);
     this.clock = {
-      now: () => this.fake.now,
+      monotonicNow: () => this.fake.now,
+      wallNow: () => this.fake.now,
       setTimeout: (callback, delay) => this.fake.setTimeout(callback, delay),
       clearTimeout: (handle) => this.fake.clearTimeout(handle as FakeTimers.TimerId),
       random,

@@ -30,6 +30,14 @@ export class HeapClock implements Clock {
     return this.#now;
   }
 
+  monotonicNow(): number {
+    return this.#now;
+  }
+
+  wallNow(): number {
+    return this.#now;
+  }
+
   get pending(): number {
     return this.#heap.length;
   }

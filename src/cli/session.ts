@@ -32,7 +32,7 @@ export interface SessionOptions {
   /** The watcher's clock: settle times are read from it. */
   readonly clock: Clock;
   /** Real time in ms, for the wall time of the summary. */
-  readonly wallNow: () => number;
+  readonly realNow: () => number;
   /** Options of every watch (the timeout). */
   readonly watchOptions?: WatchOptions;
 }
@@ -46,7 +46,7 @@ export class WatchSession {
   readonly #watcher: JobWatcher;
   readonly #renderer: Renderer;
   readonly #clock: Clock;
-  readonly #wallNow: () => number;
+  readonly #realNow: () => number;
   readonly #watchOptions: WatchOptions;
   readonly #startedAt: number;
   readonly #pending = new Set<string>();
@@ -68,9 +68,9 @@ export class WatchSession {
     this.#watcher = options.watcher;
     this.#renderer = options.renderer;
     this.#clock = options.clock;
-    this.#wallNow = options.wallNow;
+    this.#realNow = options.realNow;
     this.#watchOptions = options.watchOptions ?? {};
-    this.#startedAt = options.wallNow();
+    this.#startedAt = options.realNow();
     this.settled = new Promise<void>((resolve) => (this.#resolveSettled = resolve));
     this.#detach = this.#listen();
   }
@@ -132,7 +132,7 @@ export class WatchSession {
       succeeded: this.#succeeded,
       ...counts,
       polls: this.#watcher.stats().pollsSent,
-      wallMs: Math.max(0, Math.round(this.#wallNow() - this.#startedAt)),
+      wallMs: Math.max(0, Math.round(this.#realNow() - this.#startedAt)),
       exitCode: exitCodeOf(counts, this.#signal),
       failedJobs: [...this.#failedJobs],
       timedOutJobs: [...this.#timedOutJobs],
@@ -160,7 +160,7 @@ export class WatchSession {
     const beginTime = job.beginTime?.getTime();
     const endTime = job.endTime?.getTime();
     const status = job.status === 'FAIL' ? 'FAIL' : 'SUCCESS';
-    this.#finished.push({ jobId: job.jobId, jobType: job.jobType, status, beginTime, endTime, settledAt: this.#clock.now() });
+    this.#finished.push({ jobId: job.jobId, jobType: job.jobType, status, beginTime, endTime, settledAt: this.#clock.wallNow() });
     const durationMs = beginTime === undefined || endTime === undefined ? null : endTime - beginTime;
     if (status === 'SUCCESS') {
       this.#succeeded += 1;

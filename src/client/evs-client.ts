@@ -96,7 +96,7 @@ export class EvsClient {
 
   /** The server's current time by our clock corrected with {@link clockOffset}, in ms since the epoch. */
   serverNow(): number {
-    return this.clock.now() + this.#offset.value;
+    return this.clock.wallNow() + this.#offset.value;
   }
 
   /**
@@ -184,7 +184,7 @@ export class EvsClient {
       headersTimeout: this.#timeout,
       bodyTimeout: this.#timeout,
     });
-    this.#offset.observe(header(response.headers, 'date'), this.clock.now());
+    this.#offset.observe(header(response.headers, 'date'), this.clock.wallNow());
     const requestId = header(response.headers, 'x-request-id');
     let text: string;
     try {

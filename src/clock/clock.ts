@@ -3,14 +3,20 @@ export type TimerHandle = unknown;
 
 /**
  * The one seam for time and randomness. Core logic never calls `Date.now()`,
- * `setTimeout()` or `Math.random()` directly, so tests drive it with
- * `@sinonjs/fake-timers` (`FakeTimers.createClock()` satisfies this interface
- * once `random` is added) and assert exact schedules.
+ * `performance.now()`, `setTimeout()` or `Math.random()` directly, so tests
+ * drive it with `@sinonjs/fake-timers` and assert exact schedules.
+ *
+ * Two readings, because they answer different questions: timers, deadlines,
+ * pauses and rates run on {@link monotonicNow}, which an NTP step cannot move;
+ * {@link wallNow} is read only to compare with the server's times
+ * (`begin_time`, `Date`, `X-Sdk-Date`).
  */
 export interface Clock {
-  /** Wall-clock time, in ms since the epoch. */
-  now(): number;
-  /** Runs `callback` once after `delay` ms. */
+  /** Monotonic time in ms from an arbitrary origin; never jumps. */
+  monotonicNow(): number;
+  /** Wall-clock time in ms since the epoch; may jump when the system clock is set. */
+  wallNow(): number;
+  /** Runs `callback` once after `delay` ms (of monotonic time). */
   setTimeout(callback: () => void, delay: number): TimerHandle;
   /** Cancels a timer made by {@link setTimeout}. */
   clearTimeout(handle: TimerHandle): void;
@@ -32,8 +38,20 @@ export function boundDelay(delay: number): number {
  * also works. Timers stay ref'd: a pending watch must keep the process alive.
  */
 export const systemClock: Clock = {
-  now: () => Date.now(),
+  monotonicNow: () => performance.now(),
+  wallNow: () => Date.now(),
   setTimeout: (callback, delay) => setTimeout(callback, boundDelay(delay)),
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
   random: () => Math.random(),
 };
+
+/** @throws {TypeError} unless `clock` has the five methods of {@link Clock}. */
+export function assertClock(name: string, clock: unknown): asserts clock is Clock {
+  const record = clock as Record<string, unknown> | null;
+  const missing = CLOCK_METHODS.find((method) => typeof record?.[method] !== 'function');
+  if (typeof clock !== 'object' || clock === null || missing !== undefined) {
+    throw new TypeError(`Expected \`${name}\` to be a Clock with ${CLOCK_METHODS.join(', ')}() methods${missing === undefined ? '' : `, missing ${missing}()`}`);
+  }
+}
+
+const CLOCK_METHODS = ['monotonicNow', 'wallNow', 'setTimeout', 'clearTimeout', 'random'] as const;

@@ -92,7 +92,7 @@ export class PollScheduler<P extends HeapEntry, D extends HeapEntry> {
   }
 
   #nudge(at: number): void {
-    if (at <= this.#clock.now()) this.#queuePump();
+    if (at <= this.#clock.monotonicNow()) this.#queuePump();
     else if (at < this.#armedAt) this.#arm(at);
   }
 
@@ -110,7 +110,7 @@ export class PollScheduler<P extends HeapEntry, D extends HeapEntry> {
     if (this.#pumping) return;
     this.#pumping = true;
     try {
-      const now = this.#clock.now();
+      const now = this.#clock.monotonicNow();
       this.#expireDue(now);
       const gateWait = this.#startDue(now);
       const nextPoll = this.#polls.peek()?.dueAt ?? Number.POSITIVE_INFINITY;
@@ -151,7 +151,7 @@ export class PollScheduler<P extends HeapEntry, D extends HeapEntry> {
     this.#timer = this.#clock.setTimeout(() => {
       this.#armedAt = Number.POSITIVE_INFINITY;
       this.#pump();
-    }, boundDelay(at - this.#clock.now()));
+    }, boundDelay(at - this.#clock.monotonicNow()));
   }
 
   /**

@@ -31,5 +31,5 @@ export interface SimulatorContext {
 
 /** The server's own idea of the time: the injected clock plus the skew. */
 export function serverNow(context: SimulatorContext): number {
-  return context.clock.now() + context.skew;
+  return context.clock.wallNow() + context.skew;
 }

@@ -27,7 +27,7 @@ export function createRequestListener(context: SimulatorContext): (request: Inco
 }
 
 async function handle(context: SimulatorContext, request: IncomingMessage, response: ServerResponse): Promise<void> {
-  const time = context.clock.now();
+  const time = context.clock.wallNow();
   const method = request.method ?? 'GET';
   const target = parseTarget(request.url ?? '/');
   const route = matchRoute(method, target.path);
@@ -60,7 +60,7 @@ async function answer(context: SimulatorContext, incoming: Incoming): Promise<Re
     context.stats.authFailure();
     return gatewayError(401, 'APIGW.0301', `Incorrect IAM authentication information: ${denied}`, requestId);
   }
-  if (!context.faults.admit(context.clock.now())) {
+  if (!context.faults.admit(context.clock.monotonicNow())) {
     context.stats.fault('rateLimit');
     return throttled(context.faults.throttleLimit, context.faults.retryAfter, requestId);
   }

@@ -78,7 +78,7 @@ class LocalSimulator implements Simulator {
       delays: new Delays(clock),
       apiJobs: config.apiJobs,
       auth: config.auth && createAuthenticator(config.auth, config.maxSkew),
-      faults: new FaultPlan(config.faults, random, clock.now()),
+      faults: new FaultPlan(config.faults, random, clock.monotonicNow()),
       skew: config.skew,
     };
     this.#listener = createRequestListener(this.#context);
@@ -94,15 +94,15 @@ class LocalSimulator implements Simulator {
   }
 
   addJob(spec: JobSpec = {}): string {
-    return this.#context.store.add(spec, this.#context.clock.now());
+    return this.#context.store.add(spec, this.#context.clock.wallNow());
   }
 
   jobState(jobId: string): Record<string, unknown> | undefined {
-    return this.#context.store.wire(jobId, this.#context.clock.now(), this.#context.skew);
+    return this.#context.store.wire(jobId, this.#context.clock.wallNow(), this.#context.skew);
   }
 
   setFaults(faults: FaultOptions): void {
-    this.#context.faults = new FaultPlan(faults, this.#context.random, this.#context.clock.now());
+    this.#context.faults = new FaultPlan(faults, this.#context.random, this.#context.clock.monotonicNow());
   }
 
   setAuth(auth: SimulatorAuth | undefined): void {

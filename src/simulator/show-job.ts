@@ -19,7 +19,7 @@ export async function showJob(context: SimulatorContext, jobId: string, requestI
     if (!(await delays.wait(delay, gone))) return RESET;
   }
   // Read after the delay: a slow answer reports the state at the time it is sent.
-  const job = store.wire(jobId, clock.now(), context.skew);
+  const job = store.wire(jobId, clock.wallNow(), context.skew);
   if (fault !== undefined) {
     stats.fault(fault);
     return faultReply(context, fault, job, requestId);

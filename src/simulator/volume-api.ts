@@ -45,7 +45,7 @@ function apiJob(context: SimulatorContext, jobType: JobType): JobSpec {
 }
 
 function created(context: SimulatorContext, spec: JobSpec): Answer {
-  return json(202, { job_id: context.store.add(spec, context.clock.now()) });
+  return json(202, { job_id: context.store.add(spec, context.clock.wallNow()) });
 }
 
 function parseJson(body: Uint8Array): unknown {

@@ -61,7 +61,7 @@ export class JobWatcher extends EventEmitter<WatcherEvents> {
     const { clock } = this.#options;
     this.#clock = clock;
     this.#limit = pLimit(this.#options.concurrency);
-    this.#throttle = new Throttle(this.#options, clock.now(), () => clock.random());
+    this.#throttle = new Throttle(this.#options, clock.monotonicNow(), () => clock.random());
     this.#planner = new Planner(this.#options, this.#options.durations, () => clock.random());
     this.#scheduler = new PollScheduler<Watch, Waiter | WatchGroup>(clock, {
       poll: (watch) => this.#poll(watch),
@@ -85,7 +85,7 @@ export class JobWatcher extends EventEmitter<WatcherEvents> {
     return new Promise<Job>((resolve, reject) => {
       const watch = this.#watchFor(jobId, options.jobType);
       const timeout = options.timeout ?? this.#options.timeout;
-      const deadline = this.#clock.now() + timeout;
+      const deadline = this.#clock.monotonicNow() + timeout;
       this.#attach(this.#waiter(watch, { resolve, reject }, deadline, timeout, options.throwOnFail ?? false, options.signal));
     });
   }
@@ -103,7 +103,7 @@ export class JobWatcher extends EventEmitter<WatcherEvents> {
     if (ids.length === 0) return Promise.resolve([]);
     return new Promise<Job[]>((resolve, reject) => {
       const timeout = options.timeout ?? this.#options.timeout;
-      const deadline = this.#clock.now() + timeout;
+      const deadline = this.#clock.monotonicNow() + timeout;
       const group = new WatchGroup(ids.length, { resolve, reject }, { deadline, timeout, throwOnFail: options.throwOnFail ?? false, signal: options.signal }, (settled) =>
         this.#releaseGroup(settled),
       );
@@ -142,7 +142,7 @@ export class JobWatcher extends EventEmitter<WatcherEvents> {
     if (this.#closedSnapshot !== undefined) return this.#closedSnapshot;
     return {
       version: 1,
-      takenAt: this.#clock.now(),
+      takenAt: this.#clock.wallNow(),
       watches: Array.from(this.#watches.values(), (watch) => this.#snapshotOf(watch)),
       ...this.#planner.state(),
     };
@@ -190,7 +190,7 @@ export class JobWatcher extends EventEmitter<WatcherEvents> {
       existing.jobType ??= typeHint;
       return existing;
     }
-    const watch = new Watch(jobId, this.#clock.now(), typeHint);
+    const watch = new Watch(jobId, this.#clock.monotonicNow(), typeHint);
     this.#watches.set(jobId, watch);
     this.#planNext(watch);
     return watch;
@@ -301,7 +301,7 @@ export class JobWatcher extends EventEmitter<WatcherEvents> {
   #poll(watch: Watch): void {
     const controller = this.#controllers.pop() ?? new AbortController();
     watch.request = controller;
-    watch.sentAt = this.#clock.now();
+    watch.sentAt = this.#clock.monotonicNow();
     watch.polls += 1;
     this.#options.logger?.debug({ jobId: watch.jobId, poll: watch.polls, status: watch.status }, 'poll');
     this.#limit(this.#fetch, watch.jobId, controller.signal).then(
@@ -328,7 +328,7 @@ export class JobWatcher extends EventEmitter<WatcherEvents> {
     // Controllers are reused (an AbortController costs ~4 µs, an eighth of a poll):
     // once the poll settled, nobody listens on its signal any more.
     if (!controller.signal.aborted && this.#controllers.length < this.#options.concurrency) this.#controllers.push(controller);
-    const now = this.#clock.now();
+    const now = this.#clock.monotonicNow();
     this.#latency += (now - watch.sentAt - this.#latency) / 8;
     // An aborted poll belongs to a watch that is gone (settled, aborted, destroyed).
     if (!controller.signal.aborted && this.#watches.get(watch.jobId) === watch) {
@@ -361,7 +361,7 @@ export class JobWatcher extends EventEmitter<WatcherEvents> {
       return;
     }
     if (job.status === 'SUCCESS' && ++watch.confirmations < this.#options.successConfirmations) {
-      this.#scheduler.schedulePoll(watch, this.#beforeDeadline(watch, this.#clock.now() + this.#options.initialDelay));
+      this.#scheduler.schedulePoll(watch, this.#beforeDeadline(watch, this.#clock.monotonicNow() + this.#options.initialDelay));
       return;
     }
     this.#planner.finished(job);
@@ -406,11 +406,11 @@ export class JobWatcher extends EventEmitter<WatcherEvents> {
     const base = Math.min(maxErrorDelay, errorDelay * 2 ** Math.min(attempt - 1, 30));
     const retryIn = Math.round(base * (0.5 + 0.5 * this.#clock.random()));
     this.#emit('pollError', { jobId: watch.jobId, error, attempt, retryIn });
-    this.#scheduler.schedulePoll(watch, this.#beforeDeadline(watch, this.#clock.now() + retryIn));
+    this.#scheduler.schedulePoll(watch, this.#beforeDeadline(watch, this.#clock.monotonicNow() + retryIn));
   }
 
   #onThrottled(watch: Watch, error: ThrottledError): void {
-    const now = this.#clock.now();
+    const now = this.#clock.monotonicNow();
     const decision = this.#throttle.throttled(now, watch.sentAt, error.retryAfter);
     if (decision.escalated) {
       this.#counters.throttlePauses += 1;
@@ -431,8 +431,8 @@ export class JobWatcher extends EventEmitter<WatcherEvents> {
   // ── planning ─────────────────────────────────────────────────────────
 
   #planNext(watch: Watch, job?: Job): void {
-    const now = this.#clock.now();
-    const planned = now + this.#planner.delay(watch, job, now, now + this.#options.serverOffset());
+    const now = this.#clock.monotonicNow();
+    const planned = now + this.#planner.delay(watch, job, now, this.#options.serverNow());
     const lastUseful = this.#lastUsefulPoll(watch);
     const at = beforeDeadline(planned, lastUseful, now);
     // The job is kept only when no poll remains before a deadline: it is then
@@ -443,7 +443,7 @@ export class JobWatcher extends EventEmitter<WatcherEvents> {
 
   /** Moves a planned poll to just before the earliest deadline when it would land after it. */
   #beforeDeadline(watch: Watch, at: number): number {
-    return beforeDeadline(at, this.#lastUsefulPoll(watch), this.#clock.now());
+    return beforeDeadline(at, this.#lastUsefulPoll(watch), this.#clock.monotonicNow());
   }
 
   /** The latest time a poll's answer can still beat the earliest deadline. */
@@ -481,9 +481,9 @@ export class JobWatcher extends EventEmitter<WatcherEvents> {
     return {
       jobId: watch.jobId,
       ...(lastJob !== undefined && { job: lastJob }),
-      startedAt: watch.startedAt,
-      nextPollAt: this.#scheduler.hasPoll(watch) ? watch.dueAt : this.#clock.now(),
-      ...(Number.isFinite(deadline) && { deadline }),
+      startedAt: this.#toWall(watch.startedAt),
+      nextPollAt: this.#toWall(this.#scheduler.hasPoll(watch) ? watch.dueAt : this.#clock.monotonicNow()),
+      ...(Number.isFinite(deadline) && { deadline: this.#toWall(deadline) }),
       timeout,
       throwOnFail: waiters.some((waiter) => waiter.throwOnFail),
       polls: watch.polls,
@@ -497,19 +497,28 @@ export class JobWatcher extends EventEmitter<WatcherEvents> {
 
   #restoreWatch(saved: WatchSnapshot, job: Job | undefined): Promise<Job> {
     const existing = this.#watches.get(saved.jobId);
-    const watch = existing ?? new Watch(saved.jobId, saved.startedAt, saved.jobType);
+    const watch = existing ?? new Watch(saved.jobId, this.#toMonotonic(saved.startedAt), saved.jobType);
     if (existing === undefined) {
       Object.assign(watch, { polls: saved.polls, errors: saved.errors, notFound: saved.notFound, confirmations: saved.confirmations });
       if (job !== undefined) watch.observe(job);
       if (saved.subJobsDone !== undefined) watch.batch = { done: new Set(saved.subJobsDone), failed: saved.subJobsFailed ?? 0 };
       this.#watches.set(saved.jobId, watch);
-      this.#scheduler.schedulePoll(watch, Math.max(this.#clock.now(), saved.nextPollAt));
+      this.#scheduler.schedulePoll(watch, Math.max(this.#clock.monotonicNow(), this.#toMonotonic(saved.nextPollAt)));
     }
     const promise = new Promise<Job>((resolve, reject) => {
-      this.#attach(this.#waiter(watch, { resolve, reject }, saved.deadline ?? Number.POSITIVE_INFINITY, saved.timeout, saved.throwOnFail, undefined));
+      this.#attach(this.#waiter(watch, { resolve, reject }, saved.deadline === undefined ? Number.POSITIVE_INFINITY : this.#toMonotonic(saved.deadline), saved.timeout, saved.throwOnFail, undefined));
     });
     promise.catch(() => undefined);
     return promise;
+  }
+
+  /** A monotonic instant as wall-clock time, for a snapshot read by another process. */
+  #toWall(monotonic: number): number {
+    return monotonic + this.#clock.wallNow() - this.#clock.monotonicNow();
+  }
+
+  #toMonotonic(wall: number): number {
+    return wall - this.#clock.wallNow() + this.#clock.monotonicNow();
   }
 
   // ── lifecycle ────────────────────────────────────────────────────────

@@ -162,8 +162,8 @@ export interface WatchOptions {
 /** Every option resolved to a value. */
 export interface ResolvedOptions extends PolicyOptions, ThrottleOptions {
   readonly fetchJob: FetchJob;
-  /** Server time minus local time, in ms. */
-  readonly serverOffset: () => number;
+  /** The server's current wall-clock time, in ms since the epoch. */
+  readonly serverNow: () => number;
   readonly concurrency: number;
   readonly durations: Readonly<Record<string, DurationPrior>>;
   readonly timeout: number;
@@ -187,7 +187,7 @@ export function resolveOptions(options: JobWatcherOptions): ResolvedOptions {
   const clock = options.clock ?? client?.clock ?? systemClock;
   const resolved: ResolvedOptions = {
     fetchJob: fetchJob ?? ((jobId, { signal }) => client!.getJob(jobId, { signal })),
-    serverOffset: client?.serverNow === undefined ? () => 0 : () => client.serverNow!() - clock.now(),
+    serverNow: client?.serverNow === undefined ? () => clock.wallNow() : () => client.serverNow!(),
     concurrency: options.concurrency ?? 10,
     maxRequestsPerSecond: options.maxRequestsPerSecond,
     initialDelay: options.initialDelay ?? 2_000,

@@ -38,7 +38,7 @@ const SUMMARY: Summary = {
 describe('TtyRenderer', () => {
   it('stays bounded in lines per frame and in refresh rate with 2 000 jobs', async () => {
     const clock = createFakeClock();
-    const { out, writes } = terminal(() => clock.now());
+    const { out, writes } = terminal(() => clock.monotonicNow());
     let polls = 0;
     const stats = (): LiveStats => ({ watched: 2_000, polls, inFlight: 10, rateLimit: Number.POSITIVE_INFINITY });
     const renderer = new TtyRenderer({ out, clock, stats });

@@ -3,7 +3,10 @@ import { setImmediate as realImmediate } from 'node:timers/promises';
 import type { Clock } from '../../src/clock/clock.js';
 import { seededRandom } from '../../src/clock/seeded-random.js';
 
-/** A fake clock (not installed globally) plus the {@link Clock} view the library takes. */
+/**
+ * A fake clock (not installed globally) plus the {@link Clock} view the library
+ * takes: `tick` moves both readings, `fake.setSystemTime` steps the wall clock alone.
+ */
 export interface FakeClock extends Clock {
   readonly fake: FakeTimers.Clock;
   /** Advances fake time by `ms`, running due timers and the microtasks they start. */
@@ -16,10 +19,14 @@ export interface FakeClock extends Clock {
  * mix fake time with real HTTP: see {@link settle}.
  */
 export function createFakeClock(options: { start?: number; seed?: number } = {}): FakeClock {
-  const fake = FakeTimers.createClock(options.start ?? Date.UTC(2026, 0, 1), 10_000);
+  const start = options.start ?? Date.UTC(2026, 0, 1);
+  const fake = FakeTimers.createClock(start, 10_000);
+  const performance = fake.performance as { now(): number };
   return {
     fake,
-    now: () => fake.now,
+    // Both readings start equal, so tests may compare them until the wall clock is stepped.
+    monotonicNow: () => start + performance.now(),
+    wallNow: () => fake.now,
     setTimeout: (callback, delay) => fake.setTimeout(callback, delay),
     clearTimeout: (handle) => fake.clearTimeout(handle as FakeTimers.TimerId),
     random: seededRandom(options.seed ?? 1),

@@ -67,12 +67,12 @@ export class FakeJobs {
 
   /** Adds a job that starts now (see the simulator's {@link JobSpec}); returns its id. */
   add(spec: JobSpec = {}): string {
-    return this.#store.add(spec, this.#clock.now());
+    return this.#store.add(spec, this.#clock.wallNow());
   }
 
   /** The wire job as it is now, `undefined` while unknown or invisible. */
   wire(jobId: string): Record<string, unknown> | undefined {
-    return this.#store.wire(jobId, this.#clock.now());
+    return this.#store.wire(jobId, this.#clock.wallNow());
   }
 
   /** Queues faults for the next fetches of `jobId` (`'*'`: of any job, after that job's own). */
@@ -106,7 +106,7 @@ export class FakeJobs {
 
   /** The `fetchJob` to give the watcher. */
   readonly fetchJob: FetchJob = (jobId, { signal }) => {
-    const call: FetchCall = { jobId, time: this.#clock.now(), outcome: undefined };
+    const call: FetchCall = { jobId, time: this.#clock.monotonicNow(), outcome: undefined };
     this.calls.push(call);
     this.#inFlight += 1;
     this.#maxInFlight = Math.max(this.#maxInFlight, this.#inFlight);
@@ -153,12 +153,12 @@ export class FakeJobs {
     if (fault !== undefined) {
       if (fault === 'hang') throw new Error('a hanging fetch never answers');
       if (fault === 'wrongId') {
-        const other = this.#store.wire(jobId, this.#clock.now());
+        const other = this.#store.wire(jobId, this.#clock.wallNow());
         return parseJob({ ...other, job_id: 'ffffffffffffffffffffffffffffffff' });
       }
       throw errorFor(jobId, fault);
     }
-    const wire = this.#store.wire(jobId, this.#clock.now());
+    const wire = this.#store.wire(jobId, this.#clock.wallNow());
     if (wire === undefined) throw errorFor(jobId, 'notFound');
     return parseJob(wire);
   }

@@ -41,11 +41,11 @@ export async function advanceUntil(clock: FakeClock, done: () => boolean, limit:
   const turns = options.turns ?? 2_000;
   const quantum = options.quantum ?? 0;
   if (quantum > 0) {
-    const end = clock.now() + limit;
+    const end = clock.monotonicNow() + limit;
     await settle(idle, turns);
     while (!done()) {
-      if (clock.now() >= end) return false;
-      await clock.tick(Math.min(quantum, end - clock.now()));
+      if (clock.monotonicNow() >= end) return false;
+      await clock.tick(Math.min(quantum, end - clock.monotonicNow()));
       await settle(idle, turns);
     }
     return true;

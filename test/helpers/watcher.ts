@@ -26,11 +26,11 @@ export const EVENT_NAMES = [
 export type Recorded = { [E in keyof WatcherEvents]: { readonly event: E; readonly payload: WatcherEvents[E][0]; readonly at: number } }[keyof WatcherEvents];
 
 /** Records every event of `watcher`, in order. */
-export function recordEvents(watcher: JobWatcher, clock: FakeClock, t0 = clock.now()): Recorded[] {
+export function recordEvents(watcher: JobWatcher, clock: FakeClock, t0 = clock.monotonicNow()): Recorded[] {
   const events: Recorded[] = [];
   for (const event of EVENT_NAMES) {
     watcher.on(event, (payload: unknown) => {
-      events.push({ event, payload, at: clock.now() - t0 } as Recorded);
+      events.push({ event, payload, at: clock.monotonicNow() - t0 } as Recorded);
     });
   }
   return events;
@@ -91,8 +91,8 @@ export function useFakeWatchers(): (options?: Partial<JobWatcherOptions>, fake?:
     const logger = recordingLogger();
     const watcher = new JobWatcher({ fetchJob: jobs.fetchJob, clock, logger, ...STEADY, ...options });
     watchers.push(watcher);
-    const t0 = clock.now();
-    return { clock, jobs, watcher, t0, logger, events: recordEvents(watcher, clock, t0), elapsed: () => clock.now() - t0 };
+    const t0 = clock.monotonicNow();
+    return { clock, jobs, watcher, t0, logger, events: recordEvents(watcher, clock, t0), elapsed: () => clock.monotonicNow() - t0 };
   };
 }
 

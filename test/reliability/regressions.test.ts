@@ -147,7 +147,7 @@ describe('simulator fidelity (src/simulator)', () => {
     const sim = await startSimulator({ host: '127.0.0.1', port: 0, clock, skew });
     cleanups.push(() => sim.close());
     const jobId = sim.addJob({ duration: 1_000 });
-    expect(Date.parse(String(sim.jobState(jobId)!['begin_time']))).toBe(clock.now() + skew);
+    expect(Date.parse(String(sim.jobState(jobId)!['begin_time']))).toBe(clock.wallNow() + skew);
     const client = new EvsClient({ endpoint: sim.url, projectId: sim.projectId, credentials: 'none', env: {}, clock });
     cleanups.push(() => client.destroy());
     await clock.tick(2_000);

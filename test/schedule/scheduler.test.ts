@@ -26,7 +26,7 @@ interface Harness {
 
 function harness(): Harness {
   const clock = createFakeClock();
-  const start = clock.now();
+  const start = clock.monotonicNow();
   const state: Harness = {
     clock,
     polls: [],
@@ -36,8 +36,8 @@ function harness(): Harness {
     scheduler: undefined as unknown as PollScheduler<Entry, Entry>,
   };
   const scheduler = new PollScheduler<Entry, Entry>(clock, {
-    poll: (e) => state.polls.push([e.name, clock.now() - start]),
-    expire: (e) => state.expired.push([e.name, clock.now() - start]),
+    poll: (e) => state.polls.push([e.name, clock.monotonicNow() - start]),
+    expire: (e) => state.expired.push([e.name, clock.monotonicNow() - start]),
     gate: (now) => {
       state.gateCalls.push(now - start);
       return state.gate(now);
@@ -49,7 +49,7 @@ function harness(): Harness {
 describe('PollScheduler', () => {
   it('keeps ONE pending timer for thousands of polls and deadlines', async () => {
     const { clock, scheduler, polls, expired } = harness();
-    const start = clock.now();
+    const start = clock.monotonicNow();
     for (let i = 0; i < 2_000; i++) {
       scheduler.schedulePoll(entry(`p${i}`), start + 1_000 + ((i * 7_919) % 100_000));
       scheduler.scheduleDeadline(entry(`d${i}`), start + 200_000 + i);
@@ -69,7 +69,7 @@ describe('PollScheduler', () => {
 
   it('starts every poll exactly at its due time, earliest first', async () => {
     const { clock, scheduler, polls } = harness();
-    const start = clock.now();
+    const start = clock.monotonicNow();
     scheduler.schedulePoll(entry('c'), start + 3_000);
     scheduler.schedulePoll(entry('a'), start + 1_000);
     scheduler.schedulePoll(entry('b'), start + 2_000);
@@ -84,7 +84,7 @@ describe('PollScheduler', () => {
 
   it('moves an entry scheduled again, re-arming for the earlier time; it fires once', async () => {
     const { clock, scheduler, polls } = harness();
-    const start = clock.now();
+    const start = clock.monotonicNow();
     const a = entry('a');
     scheduler.schedulePoll(a, start + 5_000);
     scheduler.schedulePoll(a, start + 1_000);
@@ -95,7 +95,7 @@ describe('PollScheduler', () => {
 
   it('starts polls already due in the next microtask, coalescing many calls into one pump', async () => {
     const { clock, scheduler, polls, gateCalls } = harness();
-    for (const name of ['x', 'y', 'z']) scheduler.schedulePoll(entry(name), clock.now());
+    for (const name of ['x', 'y', 'z']) scheduler.schedulePoll(entry(name), clock.monotonicNow());
     expect(polls).toEqual([]);
 
     await flush(clock);
@@ -105,7 +105,7 @@ describe('PollScheduler', () => {
 
   it('waits as long as the gate asks before trying again', async () => {
     const h = harness();
-    const start = h.clock.now();
+    const start = h.clock.monotonicNow();
     let refusals = 2;
     h.gate = () => (refusals-- > 0 ? 300 : 0);
     h.scheduler.schedulePoll(entry('a'), start + 1_000);
@@ -117,7 +117,7 @@ describe('PollScheduler', () => {
 
   it('fires deadlines on time even while the gate is closed, and holds polls until wake()', async () => {
     const h = harness();
-    const start = h.clock.now();
+    const start = h.clock.monotonicNow();
     h.gate = () => Number.POSITIVE_INFINITY;
     h.scheduler.schedulePoll(entry('poll'), start + 1_000);
     h.scheduler.scheduleDeadline(entry('deadline'), start + 2_000);
@@ -136,7 +136,7 @@ describe('PollScheduler', () => {
 
   it('never starts a cancelled poll nor expires a cancelled deadline', async () => {
     const { clock, scheduler, polls, expired } = harness();
-    const start = clock.now();
+    const start = clock.monotonicNow();
     const poll = entry('poll');
     const deadline = entry('deadline');
     scheduler.schedulePoll(poll, start + 1_000);
@@ -155,8 +155,8 @@ describe('PollScheduler', () => {
     const { clock, scheduler } = harness();
     const poll = entry('poll');
     const deadline = entry('deadline');
-    scheduler.schedulePoll(poll, clock.now() + 60_000);
-    scheduler.scheduleDeadline(deadline, clock.now() + 7_200_000);
+    scheduler.schedulePoll(poll, clock.monotonicNow() + 60_000);
+    scheduler.scheduleDeadline(deadline, clock.monotonicNow() + 7_200_000);
     expect(clock.fake.countTimers()).toBe(1);
 
     scheduler.cancelPoll(poll);
@@ -168,8 +168,8 @@ describe('PollScheduler', () => {
   it('clear() drops every entry and the timer', () => {
     const { clock, scheduler } = harness();
     for (let i = 0; i < 10; i++) {
-      scheduler.schedulePoll(entry(`p${i}`), clock.now() + 1_000 * (i + 1));
-      scheduler.scheduleDeadline(entry(`d${i}`), clock.now() + 5_000 * (i + 1));
+      scheduler.schedulePoll(entry(`p${i}`), clock.monotonicNow() + 1_000 * (i + 1));
+      scheduler.scheduleDeadline(entry(`d${i}`), clock.monotonicNow() + 5_000 * (i + 1));
     }
     scheduler.clear();
 
@@ -180,7 +180,7 @@ describe('PollScheduler', () => {
 
   it('reaches a due time beyond 2³¹−1 ms in bounded steps, never early', async () => {
     const { clock, scheduler, polls } = harness();
-    scheduler.schedulePoll(entry('far'), clock.now() + 3 * MAX_DELAY);
+    scheduler.schedulePoll(entry('far'), clock.monotonicNow() + 3 * MAX_DELAY);
 
     await clock.tick(2 * MAX_DELAY);
     expect(polls).toEqual([]);
@@ -192,8 +192,8 @@ describe('PollScheduler', () => {
     const { clock, scheduler } = harness();
     const a = entry('a');
     const b = entry('b');
-    scheduler.schedulePoll(a, clock.now() + 1);
-    scheduler.schedulePoll(b, clock.now() + 2);
+    scheduler.schedulePoll(a, clock.monotonicNow() + 1);
+    scheduler.schedulePoll(b, clock.monotonicNow() + 2);
     expect(new Set(scheduler.polls())).toEqual(new Set([a, b]));
   });
 });

@@ -17,7 +17,7 @@ async function signedSimulator(clock: FakeClock, extra: { securityToken?: string
 /** A signed GET of `jobId`, signed at `time` (default: now) with `secretKey` (default: the right one). */
 function signedGet(simulator: Simulator, clock: FakeClock, jobId: string, options: { time?: number; secretKey?: string } = {}): Promise<HttpReply> {
   const path = jobPath(simulator, jobId);
-  const headers = signedHeaders(simulator, { method: 'GET', path, time: options.time ?? clock.now(), ...keys, ...options });
+  const headers = signedHeaders(simulator, { method: 'GET', path, time: options.time ?? clock.wallNow(), ...keys, ...options });
   return send(simulator, 'GET', path, { headers });
 }
 
@@ -45,7 +45,7 @@ describe('AK/SK signatures', () => {
     const simulator = await signedSimulator(clock);
     const path = `/v1/${simulator.projectId}/jobs/a b`;
     const query = { marker: 'x/y z', limit: '10' };
-    const headers = signedHeaders(simulator, { method: 'GET', path, query, time: clock.now(), ...keys });
+    const headers = signedHeaders(simulator, { method: 'GET', path, query, time: clock.wallNow(), ...keys });
     const reply = await send(simulator, 'GET', `/v1/${simulator.projectId}/jobs/a%20b?marker=x%2Fy%20z&limit=10`, { headers });
 
     // Past the gateway: the job is unknown to the service.
@@ -58,7 +58,7 @@ describe('AK/SK signatures', () => {
     const simulator = await signedSimulator(clock);
     const path = `/v2/${simulator.projectId}/cloudvolumes`;
     const signed = '{"volume":{"size":10}}';
-    const headers = signedHeaders(simulator, { method: 'POST', path, body: signed, time: clock.now(), ...keys });
+    const headers = signedHeaders(simulator, { method: 'POST', path, body: signed, time: clock.wallNow(), ...keys });
 
     expect((await send(simulator, 'POST', path, { headers, body: signed })).status).toBe(202);
     expectRefused(await send(simulator, 'POST', path, { headers, body: '{"volume":{"size":20}}' }), /signature mismatch/);
@@ -70,7 +70,7 @@ describe('AK/SK signatures', () => {
     const jobId = simulator.addJob();
     const reply = await signedGet(simulator, clock, jobId, { secretKey: 'wrong' });
     const path = jobPath(simulator, jobId);
-    const good = signedHeaders(simulator, { method: 'GET', path, time: clock.now(), ...keys });
+    const good = signedHeaders(simulator, { method: 'GET', path, time: clock.wallNow(), ...keys });
     const expected = sign({ method: 'GET', path, headers: { host: good['host']!, 'x-sdk-date': good['x-sdk-date']! } }, keys.secretKey);
 
     expectRefused(reply, /signature mismatch/);
@@ -83,7 +83,7 @@ describe('AK/SK signatures', () => {
     const simulator = await signedSimulator(clock);
     const jobId = simulator.addJob();
     const path = jobPath(simulator, jobId);
-    const stranger = signedHeaders(simulator, { method: 'GET', path, time: clock.now(), accessKey: 'AK_OTHER', secretKey: 'x' });
+    const stranger = signedHeaders(simulator, { method: 'GET', path, time: clock.wallNow(), accessKey: 'AK_OTHER', secretKey: 'x' });
 
     expectRefused(await getJob(simulator, jobId), /Authorization header is missing or malformed/);
     expectRefused(await send(simulator, 'GET', path, { headers: stranger }), /unknown access key/);
@@ -94,13 +94,13 @@ describe('AK/SK signatures', () => {
     const simulator = await signedSimulator(clock, { maxSkew: 60_000 });
     const jobId = simulator.addJob();
 
-    expect((await signedGet(simulator, clock, jobId, { time: clock.now() - 60_000 })).status).toBe(200);
-    expectRefused(await signedGet(simulator, clock, jobId, { time: clock.now() - 61_000 }), /request expired/);
-    expectRefused(await signedGet(simulator, clock, jobId, { time: clock.now() + 61_000 }), /request expired/);
+    expect((await signedGet(simulator, clock, jobId, { time: clock.wallNow() - 60_000 })).status).toBe(200);
+    expectRefused(await signedGet(simulator, clock, jobId, { time: clock.wallNow() - 61_000 }), /request expired/);
+    expectRefused(await signedGet(simulator, clock, jobId, { time: clock.wallNow() + 61_000 }), /request expired/);
 
     simulator.setSkew(120_000);
     expectRefused(await signedGet(simulator, clock, jobId), /request expired/);
-    expect((await signedGet(simulator, clock, jobId, { time: clock.now() + 120_000 })).status).toBe(200);
+    expect((await signedGet(simulator, clock, jobId, { time: clock.wallNow() + 120_000 })).status).toBe(200);
   });
 
   it('allow 15 minutes of skew by default', async () => {
@@ -108,8 +108,8 @@ describe('AK/SK signatures', () => {
     const simulator = await signedSimulator(clock);
     const jobId = simulator.addJob();
 
-    expect((await signedGet(simulator, clock, jobId, { time: clock.now() - 15 * 60_000 })).status).toBe(200);
-    expectRefused(await signedGet(simulator, clock, jobId, { time: clock.now() - 15 * 60_000 - 1_000 }), /request expired/);
+    expect((await signedGet(simulator, clock, jobId, { time: clock.wallNow() - 15 * 60_000 })).status).toBe(200);
+    expectRefused(await signedGet(simulator, clock, jobId, { time: clock.wallNow() - 15 * 60_000 - 1_000 }), /request expired/);
   });
 
   it('require a configured X-Security-Token, signed', async () => {
@@ -117,7 +117,7 @@ describe('AK/SK signatures', () => {
     const simulator = await signedSimulator(clock, { securityToken: 'STS_TOKEN' });
     const path = jobPath(simulator, simulator.addJob());
     const withToken = (extra: Record<string, string>): Record<string, string> =>
-      signedHeaders(simulator, { method: 'GET', path, time: clock.now(), ...keys, extra });
+      signedHeaders(simulator, { method: 'GET', path, time: clock.wallNow(), ...keys, extra });
 
     expect((await send(simulator, 'GET', path, { headers: withToken({ 'x-security-token': 'STS_TOKEN' }) })).status).toBe(200);
     expectRefused(await send(simulator, 'GET', path, { headers: withToken({}) }), /X-Security-Token is missing or invalid/);

@@ -63,7 +63,7 @@ describe('stats()', () => {
     await clock.tick(500);
     await send(simulator, 'DELETE', `/v2/${simulator.projectId}/cloudvolumes/v1?cascade=true`);
 
-    const now = clock.now();
+    const now = clock.wallNow();
     expect(simulator.stats().log).toEqual([
       { method: 'GET', rawPath: `/v1/${simulator.projectId}/jobs/${jobId}`, route: 'showJob', status: 0, jobId, time: now - 500 },
       { method: 'DELETE', rawPath: `/v2/${simulator.projectId}/cloudvolumes/v1`, route: 'deleteVolume', status: 202, time: now },

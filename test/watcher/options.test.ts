@@ -77,7 +77,7 @@ describe('JobWatcher options: exact TypeError messages', () => {
     const watcher = new JobWatcher({
       client: {
         clock,
-        serverNow: () => clock.now(),
+        serverNow: () => clock.monotonicNow(),
         getJob: (id, { signal }) => {
           calls.push(id);
           return jobs.fetchJob(id, { signal: signal ?? new AbortController().signal });

@@ -37,7 +37,7 @@ async function rig(simulator: SimulatorOptions = {}, watcher: Partial<JobWatcher
   const sim = await http.simulator({ clock, recordRequests: true, ...simulator });
   const evs = http.client(sim, { clock, ...client });
   const jobWatcher = http.watcher({ client: evs, ...watcher });
-  const t0 = clock.now();
+  const t0 = clock.monotonicNow();
   const idle = (): boolean => jobWatcher.stats().inFlight === sim.stats().inFlight;
   return {
     clock,
@@ -86,7 +86,7 @@ describe('JobWatcher over HTTP: concurrency and rate', () => {
     const ids = Array.from({ length: 30 }, () => r.sim.addJob({ duration: 30_000 }));
     const watches = ids.map((id) => track(r.watcher.watch(id)));
     await r.runUntil(allSettled(watches));
-    const end = r.clock.now();
+    const end = r.clock.monotonicNow();
 
     const counts = perSecond(r.sim.stats().log, r.t0, end);
     // The bucket starts full (5) and refills 5 per second: the first busy second may see 5 + 5.
@@ -233,7 +233,7 @@ describe('JobWatcher over HTTP: learning job durations', () => {
     const r = await rig({}, { concurrency: 20 });
     const waves: { ids: string[]; start: number }[] = [];
     for (let wave = 0; wave < 12; wave++) {
-      const start = r.clock.now();
+      const start = r.clock.monotonicNow();
       const ids = Array.from({ length: 10 }, () => r.sim.addJob({ jobType: 'createVolume', duration }));
       const watches = ids.map((id) => track(r.watcher.watch(id, { jobType: 'createVolume' })));
       await r.runUntil(allSettled(watches));

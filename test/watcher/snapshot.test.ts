@@ -166,8 +166,8 @@ describe('restoring a snapshot', () => {
     await s.watcher.destroy();
 
     const warm = successor(s, snapshot, { learn: true });
-    const cold = successor(s, { version: 1, takenAt: s.clock.now(), watches: [] }, { learn: true });
-    const start = s.clock.now();
+    const cold = successor(s, { version: 1, takenAt: s.clock.monotonicNow(), watches: [] }, { learn: true });
+    const start = s.clock.monotonicNow();
     const warmJob = s.jobs.add({ jobType: 'extendVolume', duration: 90_000 });
     const coldJob = s.jobs.add({ jobType: 'extendVolume', duration: 90_000 });
     track(warm.watch(warmJob, { jobType: 'extendVolume' }));

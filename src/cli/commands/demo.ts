@@ -31,7 +31,8 @@ export async function runDemo(config: DemoConfig, io: CliIo): Promise<ExitCode> 
   const base = scaledClock(config.speed);
   const random = seededRandom(config.seed + 1);
   const clock: Clock = {
-    now: () => base.now(),
+    monotonicNow: () => base.monotonicNow(),
+    wallNow: () => base.wallNow(),
     setTimeout: (callback, delay) => base.setTimeout(callback, delay),
     clearTimeout: (handle) => base.clearTimeout(handle),
     random,
@@ -51,14 +52,14 @@ export async function runDemo(config: DemoConfig, io: CliIo): Promise<ExitCode> 
   const watcher = new JobWatcher({ client, concurrency: DEMO_CONCURRENCY });
   const mode = outputMode(config.json, io.stdout, io.env);
   const renderer = createRenderer(mode, io.stdout, {
-    now: () => clock.now(),
+    now: () => clock.wallNow(),
     stats: () => {
       const stats = watcher.stats();
       return { watched: stats.watched, polls: stats.pollsSent, inFlight: stats.inFlight, rateLimit: stats.rateLimit };
     },
     timeScale: config.speed,
   });
-  const session = new WatchSession({ watcher, renderer, clock, wallNow: () => performance.now() });
+  const session = new WatchSession({ watcher, renderer, clock, realNow: () => performance.now() });
   if (mode !== 'json') {
     io.stdout.write(
       `evs-jobs demo: ${config.jobs} volume jobs (creates, extends, deletes, batch creates of 10-50 volumes, ~3% failures, a burst of throttling)\n` +
@@ -78,7 +79,7 @@ export async function runDemo(config: DemoConfig, io: CliIo): Promise<ExitCode> 
     let created = 0;
     for (const job of scene.jobs) {
       const create = (): void => {
-        session.add(simulator.addJob(job.spec(clock.now())), job.jobType);
+        session.add(simulator.addJob(job.spec(clock.wallNow())), job.jobType);
         if (++created === scene.jobs.length) session.seal();
       };
       timers.push(clock.setTimeout(create, job.at));

@@ -27,13 +27,13 @@ export async function runWait(config: WaitConfig, io: CliIo): Promise<ExitCode> 
   const client = createClient(config.client, config.watch, io.env);
   const watcher = createWatcher(client, config.watch);
   const renderer = createRenderer(outputMode(config.json, io.stdout, io.env), io.stdout, {
-    now: () => client.clock.now(),
+    now: () => client.clock.wallNow(),
     stats: () => {
       const stats = watcher.stats();
       return { watched: stats.watched, polls: stats.pollsSent, inFlight: stats.inFlight, rateLimit: stats.rateLimit };
     },
   });
-  const session = new WatchSession({ watcher, renderer, clock: client.clock, wallNow: () => performance.now() });
+  const session = new WatchSession({ watcher, renderer, clock: client.clock, realNow: () => performance.now() });
   let stopped: StopSignal | undefined;
   const removeHandlers = onStopSignals((signal) => {
     stopped = signal;

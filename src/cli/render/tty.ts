@@ -96,7 +96,7 @@ export class TtyRenderer implements Renderer {
       this.#draw = options.draw;
       this.#persist = () => undefined;
     }
-    this.#startedAt = this.#clock.now();
+    this.#startedAt = this.#clock.monotonicNow();
   }
 
   event(event: CliEvent): void {
@@ -128,7 +128,7 @@ export class TtyRenderer implements Renderer {
   // ── state ────────────────────────────────────────────────────────────
 
   #apply(event: CliEvent): void {
-    const now = this.#clock.now();
+    const now = this.#clock.monotonicNow();
     switch (event.type) {
       case 'start':
         this.#total = event.jobs;
@@ -207,7 +207,7 @@ export class TtyRenderer implements Renderer {
   // ── drawing ──────────────────────────────────────────────────────────
 
   #lines(): string[] {
-    const now = this.#clock.now();
+    const now = this.#clock.monotonicNow();
     const elapsed = now - this.#startedAt;
     const stats = this.#stats?.();
     const finished = this.#succeeded + this.#failed + this.#timedOut + this.#notWatched;
@@ -268,7 +268,7 @@ export class TtyRenderer implements Renderer {
       this.#timerDue = Number.POSITIVE_INFINITY;
       this.#redraw();
       this.#schedule();
-    }, Math.max(0, due - this.#clock.now()));
+    }, Math.max(0, due - this.#clock.monotonicNow()));
   }
 
   #cancelTimer(): void {
@@ -278,7 +278,7 @@ export class TtyRenderer implements Renderer {
   }
 
   #redraw(): void {
-    this.#lastFrameAt = this.#clock.now();
+    this.#lastFrameAt = this.#clock.monotonicNow();
     this.#dirty = false;
     this.#draw(this.frame());
   }

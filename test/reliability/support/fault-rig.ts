@@ -221,7 +221,7 @@ interface Rig {
 
 async function exercise(scenario: FaultScenario, rig: Rig, realStart: number): Promise<ScenarioReport> {
   const { clock, sim, client, watcher, trace } = rig;
-  const t0 = clock.now();
+  const t0 = clock.monotonicNow();
   const entries = jobMix(scenario);
   const byId = new Map<string, Entry>();
   const done = new Map<string, number>();
@@ -240,7 +240,7 @@ async function exercise(scenario: FaultScenario, rig: Rig, realStart: number): P
     if (entry.outcome !== undefined) return;
     entry.outcome = outcome;
     entry.settledSeq = trace.mark();
-    entry.settledAt = clock.now();
+    entry.settledAt = clock.monotonicNow();
     pending -= 1;
   };
 
@@ -276,7 +276,7 @@ async function exercise(scenario: FaultScenario, rig: Rig, realStart: number): P
   let settledAt: number | undefined;
   let maxWatched = 0;
   for (;;) {
-    const elapsed = clock.now() - t0;
+    const elapsed = clock.monotonicNow() - t0;
     if (nextWave < WAVES && elapsed >= nextWave * WAVE_EVERY) startWave(nextWave++);
     if (elapsed >= ABORT_AT && !abort.signal.aborted) abort.abort(new Error('test aborts these watches'));
     const { bursts } = scenario;
@@ -294,8 +294,8 @@ async function exercise(scenario: FaultScenario, rig: Rig, realStart: number): P
     }
     maxWatched = Math.max(maxWatched, watcher.stats().watched);
     if (pending === 0 && nextWave === WAVES) {
-      settledAt ??= clock.now();
-      if (clock.now() - settledAt >= AFTERMATH) break;
+      settledAt ??= clock.monotonicNow();
+      if (clock.monotonicNow() - settledAt >= AFTERMATH) break;
     }
     if (elapsed > WATCH_TIMEOUT + 10 * 60_000) throw new Error(`${scenario.name}: ${pending} watches still pending after ${elapsed} fake ms`);
     await clock.tick(QUANTUM);
@@ -443,7 +443,7 @@ async function exercise(scenario: FaultScenario, rig: Rig, realStart: number): P
     pollErrors: Object.fromEntries(Object.entries(watcherStats.errors).filter(([, count]) => count > 0)),
     lagP50: quantile(lags, 0.5),
     lagMax: quantile(lags, 1),
-    fakeSeconds: Math.round((clock.now() - t0) / 1_000),
+    fakeSeconds: Math.round((clock.monotonicNow() - t0) / 1_000),
     realMs: Math.round(performance.now() - realStart),
   };
   scenario.exercised({ sim: stats, watcher: watcherStats, client, report, throttled });

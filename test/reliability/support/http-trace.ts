@@ -38,7 +38,7 @@ export class HttpTrace {
     const request = (message as { request: UndiciRequest & object }).request;
     const jobId = this.#jobIdOf(request);
     if (jobId === undefined) return;
-    const now = this.#clock.now();
+    const now = this.#clock.monotonicNow();
     const traced: TracedRequest = { jobId, sentAt: now, seq: this.#seq++, immediate: this.#lastEnd.get(jobId) === now, endedAt: undefined };
     this.requests.push(traced);
     this.#live.set(request, traced);
@@ -49,7 +49,7 @@ export class HttpTrace {
     const traced = this.#live.get(request);
     if (traced === undefined) return;
     this.#live.delete(request);
-    traced.endedAt = this.#clock.now();
+    traced.endedAt = this.#clock.monotonicNow();
     this.#lastEnd.set(traced.jobId, traced.endedAt);
   };
 
