@@ -2,7 +2,8 @@
 // named here explicitly; anything else is internal and may change.
 
 export { JobWatcher } from './watcher/job-watcher.js';
-export type { FetchJob, JobSource, JobWatcherOptions, Logger, WatchOptions } from './watcher/options.js';
+export type { FetchJob, JobSource } from './watcher/job-source.js';
+export type { AddOptions, JobWatcherOptions, Logger, WatchAllOptions, WatcherSettings, WatchOptions } from './watcher/options.js';
 export type {
   AuthFailedEvent,
   JobDoneEvent,
@@ -13,12 +14,12 @@ export type {
   SubJobDoneEvent,
   ThrottledEvent,
   TimeoutEvent,
+  WatchErrorEvent,
   WatcherEvents,
 } from './watcher/events.js';
-export type { WatcherSnapshot, WatchSnapshot } from './watcher/snapshot.js';
+export type { LearnedState, WatcherSnapshot, WatchSnapshot } from './watcher/snapshot.js';
 export type { PollErrorKind, WatcherStats } from './watcher/stats.js';
-export type { DurationPrior, LearnerState, TypeModelState } from './schedule/duration-learner.js';
-export type { SiblingState, SpreadStats } from './schedule/siblings.js';
+export type { DurationPrior } from './schedule/duration-learner.js';
 
 export { EvsClient } from './client/evs-client.js';
 export type { EvsClientOptions, GetJobOptions } from './client/options.js';

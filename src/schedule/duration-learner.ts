@@ -127,15 +127,28 @@ export class DurationLearner {
     return { types, overheads: Object.fromEntries(this.#overheads) };
   }
 
-  /** Loads state saved by {@link state}; malformed entries are skipped. */
+  /**
+   * Loads state saved by {@link state}.
+   * @throws {TypeError} naming the first malformed field (nothing is loaded then).
+   */
   load(state: LearnerState): void {
-    for (const [type, saved] of Object.entries(state.types)) {
-      const values = [saved.mean, saved.variance, saved.weight, saved.samples];
-      if (values.every(Number.isFinite) && this.#models.size < MAX_TYPES) {
-        this.#models.set(type, new LogNormalModel(saved.mean, Math.max(0, saved.variance), Math.min(Math.max(1, saved.weight), WINDOW), saved.samples));
+    const types = plainObject(state, 'snapshot.learned.learner') && plainObject(state.types, 'snapshot.learned.learner.types') ? state.types : {};
+    const overheads = plainObject(state.overheads, 'snapshot.learned.learner.overheads') ? state.overheads : {};
+    const models: [string, LogNormalModel][] = [];
+    for (const [type, saved] of Object.entries(types)) {
+      const path = `snapshot.learned.learner.types.${type}`;
+      plainObject(saved, path);
+      const { mean, variance, weight, samples } = saved;
+      if (![mean, variance, weight, samples].every(Number.isFinite) || variance < 0 || weight < 0 || samples < 0 || Math.abs(mean) > 50) {
+        throw new TypeError(`Expected \`${path}\` to be { mean, variance ≥ 0, weight ≥ 0, samples ≥ 0 } of finite numbers`);
       }
+      models.push([type, new LogNormalModel(mean, variance, Math.min(Math.max(1, weight), WINDOW), samples)]);
     }
-    for (const [type, overhead] of Object.entries(state.overheads)) this.observeOverhead(type, overhead);
+    for (const [type, overhead] of Object.entries(overheads)) {
+      if (!Number.isFinite(overhead) || overhead < 0) throw new TypeError(`Expected \`snapshot.learned.learner.overheads.${type}\` to be a finite number ≥ 0`);
+    }
+    for (const [type, model] of models) if (this.#models.size < MAX_TYPES || this.#models.has(type)) this.#models.set(type, model);
+    for (const [type, overhead] of Object.entries(overheads)) this.observeOverhead(type, overhead);
   }
 
   #model(jobType: string): LogNormalModel | undefined {
@@ -186,6 +199,11 @@ class RecentQuantiles {
   }
 }
 
+function plainObject(value: unknown, path: string): true {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new TypeError(`Expected \`${path}\` to be an object`);
+  return true;
+}
+
 /** The head quantile the mixture fit matches (the first poll skips about this much of the distribution). */
 const HEAD = 0.05;
 
@@ -206,7 +224,9 @@ export function maxQuantile(estimate: DurationEstimate, p: number, elapsed: read
   if (elapsed.length === 1) return conditionalQuantile(estimate, p, elapsed[0]!);
   // Bisect on ln(t): P(max ≤ t) = Π P(Dᵢ ≤ t | Dᵢ > eᵢ) is increasing in t.
   const logP = Math.log(p);
-  let low = Math.log(Math.max(1, ...elapsed));
+  let longest = 1;
+  for (const e of elapsed) longest = Math.max(longest, e);
+  let low = Math.log(longest);
   // The bracket must reach past the bulk of the distribution, not just past the
   // longest elapsed time: from `low + 12σ + 1` alone, sub-jobs that had run less
   // than ~e^(μ−12σ−1) ms (just started, narrow learned σ) got an answer far below

@@ -101,6 +101,8 @@ function earliestLikelyEnd({ jobType, elapsed, polls, seenRunning = polls > 0, b
   const overhead = batch.overhead ?? learner.overhead(jobType);
   if (batch.running.length === 0) return Math.max(elapsed, batch.lastEnd + overhead / 2);
   const slowest = maxQuantile(batch.subEstimate ?? learner.estimate(batch.subJobType), skip, batch.running);
+  let longest = 0;
+  for (const running of batch.running) longest = Math.max(longest, running);
   // Sub-jobs start near the batch's own start, so their times add up the same way.
-  return Math.max(elapsed, elapsed - Math.max(...batch.running) + slowest + overhead / 2);
+  return Math.max(elapsed, elapsed - longest + slowest + overhead / 2);
 }

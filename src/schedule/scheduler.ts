@@ -2,11 +2,13 @@ import { boundDelay, type Clock, type TimerHandle } from '../clock/clock.js';
 import { TimerHeap, type HeapEntry } from './timer-heap.js';
 
 /** What the scheduler calls back into. */
-export interface SchedulerHandlers<P extends HeapEntry, D extends HeapEntry> {
+export interface SchedulerHandlers<P extends HeapEntry, D extends HeapEntry, T extends HeapEntry> {
   /** A poll is due and the gate let it through. */
   poll(entry: P): void;
-  /** A deadline passed. Deadlines are never gated: a timeout fires on time even when every slot is busy. */
+  /** A deadline came due. Deadlines are never gated: a timeout fires on time even when every slot is busy. */
   expire(entry: D): void;
+  /** A request in flight ran past its time limit. Never gated either. */
+  timeout(entry: T): void;
   /**
    * Asks to start one request now: 0 = go (capacity taken), a finite number =
    * ms to wait, `Infinity` = wait until {@link PollScheduler.wake} is called.
@@ -15,21 +17,24 @@ export interface SchedulerHandlers<P extends HeapEntry, D extends HeapEntry> {
 }
 
 /**
- * Every job's next poll and every watch's deadline, in two heaps behind ONE
- * timer armed for the earliest of them: 100 000 watched jobs cost two heap
- * slots each, not 100 000 pending `setTimeout`s.
+ * Every job's next poll, every watch's deadline and every request's time
+ * limit, in three heaps behind ONE timer armed for the earliest of them:
+ * 100 000 watched jobs cost heap slots, not 100 000 pending `setTimeout`s.
+ * Times are monotonic ms of the injected clock.
  */
-export class PollScheduler<P extends HeapEntry, D extends HeapEntry> {
+export class PollScheduler<P extends HeapEntry, D extends HeapEntry, T extends HeapEntry> {
   readonly #clock: Clock;
-  readonly #handlers: SchedulerHandlers<P, D>;
+  readonly #handlers: SchedulerHandlers<P, D, T>;
   readonly #polls = new TimerHeap<P>();
   readonly #deadlines = new TimerHeap<D>();
+  readonly #timeouts = new TimerHeap<T>();
   #timer: TimerHandle;
   #armedAt = Number.POSITIVE_INFINITY;
   #pumping = false;
   #pumpQueued = false;
+  #closed = false;
 
-  constructor(clock: Clock, handlers: SchedulerHandlers<P, D>) {
+  constructor(clock: Clock, handlers: SchedulerHandlers<P, D, T>) {
     this.#clock = clock;
     this.#handlers = handlers;
   }
@@ -44,26 +49,42 @@ export class PollScheduler<P extends HeapEntry, D extends HeapEntry> {
     return this.#deadlines.size;
   }
 
-  /** Plans (or moves) `entry`'s poll at local time `at`. */
+  /** Whether a timer is armed. */
+  get armed(): boolean {
+    return Number.isFinite(this.#armedAt);
+  }
+
+  /** Plans (or moves) `entry`'s poll at `at`. Ignored once closed. */
   schedulePoll(entry: P, at: number): void {
+    if (this.#closed) return;
     this.#polls.push(entry, at);
     this.#nudge(at);
   }
 
-  /** Plans (or moves) a deadline at local time `at`. */
+  /** Plans (or moves) a deadline at `at`. Ignored once closed. */
   scheduleDeadline(entry: D, at: number): void {
+    if (this.#closed) return;
     this.#deadlines.push(entry, at);
     this.#nudge(at);
   }
 
+  /** Plans (or moves) a request's time limit at `at`. Ignored once closed. */
+  scheduleTimeout(entry: T, at: number): void {
+    if (this.#closed) return;
+    this.#timeouts.push(entry, at);
+    this.#nudge(at);
+  }
+
   cancelPoll(entry: P): void {
-    this.#polls.delete(entry);
-    this.#disarmIfEmpty();
+    if (this.#polls.delete(entry)) this.#disarmIfEmpty();
   }
 
   cancelDeadline(entry: D): void {
-    this.#deadlines.delete(entry);
-    this.#disarmIfEmpty();
+    if (this.#deadlines.delete(entry)) this.#disarmIfEmpty();
+  }
+
+  cancelTimeout(entry: T): void {
+    if (this.#timeouts.delete(entry)) this.#disarmIfEmpty();
   }
 
   hasPoll(entry: P): boolean {
@@ -77,17 +98,15 @@ export class PollScheduler<P extends HeapEntry, D extends HeapEntry> {
 
   /** Capacity freed up (a poll finished): let due polls through. */
   wake(): void {
-    this.#queuePump();
+    if (!this.#closed) this.#queuePump();
   }
 
-  /** Drops every entry and the timer. */
-  clear(): void {
-    while (this.#polls.pop()) {
-      /* drained */
-    }
-    while (this.#deadlines.pop()) {
-      /* drained */
-    }
+  /** Drops every entry and the timer, and ignores every later schedule call. Idempotent. */
+  close(): void {
+    this.#closed = true;
+    this.#polls.clear();
+    this.#deadlines.clear();
+    this.#timeouts.clear();
     this.#disarm();
   }
 
@@ -107,18 +126,18 @@ export class PollScheduler<P extends HeapEntry, D extends HeapEntry> {
   }
 
   #pump(): void {
-    if (this.#pumping) return;
+    if (this.#pumping || this.#closed) return;
     this.#pumping = true;
     try {
       const now = this.#clock.monotonicNow();
-      this.#expireDue(now);
+      this.#fireDue(this.#timeouts, now, (entry) => this.#handlers.timeout(entry));
+      this.#fireDue(this.#deadlines, now, (entry) => this.#handlers.expire(entry));
       const gateWait = this.#startDue(now);
-      const nextPoll = this.#polls.peek()?.dueAt ?? Number.POSITIVE_INFINITY;
-      const nextDeadline = this.#deadlines.peek()?.dueAt ?? Number.POSITIVE_INFINITY;
+      if (this.#closed) return;
+      const nextPoll = this.#polls.peekKey();
       const pollWake = nextPoll <= now ? now + gateWait : nextPoll;
-      const wakeAt = Math.min(pollWake, nextDeadline);
-      // Re-arm only for an earlier wake: a timer that fires early just pumps
-      // again, while re-arming after every poll cost a timer per poll.
+      const wakeAt = Math.min(pollWake, this.#deadlines.peekKey(), this.#timeouts.peekKey());
+      // Re-arm only for an earlier wake: a timer that fires early just pumps again.
       if (wakeAt < this.#armedAt) this.#arm(wakeAt);
       else this.#disarmIfEmpty();
     } finally {
@@ -126,26 +145,22 @@ export class PollScheduler<P extends HeapEntry, D extends HeapEntry> {
     }
   }
 
-  #expireDue(now: number): void {
-    for (let entry = this.#deadlines.peek(); entry !== undefined && entry.dueAt <= now; entry = this.#deadlines.peek()) {
-      this.#deadlines.pop();
-      this.#handlers.expire(entry);
-    }
+  #fireDue<E extends HeapEntry>(heap: TimerHeap<E>, now: number, handler: (entry: E) => void): void {
+    while (!this.#closed && heap.peekKey() <= now) handler(heap.pop()!);
   }
 
   /** Starts due polls while the gate allows; returns how long the gate asked to wait (0 if nothing is due). */
   #startDue(now: number): number {
-    for (let entry = this.#polls.peek(); entry !== undefined && entry.dueAt <= now; entry = this.#polls.peek()) {
+    while (!this.#closed && this.#polls.peekKey() <= now) {
       const wait = this.#handlers.gate(now);
       if (wait > 0) return wait;
-      this.#polls.pop();
-      this.#handlers.poll(entry);
+      this.#handlers.poll(this.#polls.pop()!);
     }
     return 0;
   }
 
   #arm(at: number): void {
-    if (!Number.isFinite(at)) return;
+    if (!Number.isFinite(at) || this.#closed) return;
     this.#disarm();
     this.#armedAt = at;
     this.#timer = this.#clock.setTimeout(() => {
@@ -154,13 +169,9 @@ export class PollScheduler<P extends HeapEntry, D extends HeapEntry> {
     }, boundDelay(at - this.#clock.monotonicNow()));
   }
 
-  /**
-   * Nothing left to wait for: drop the timer. Cancelling (an aborted watch) used
-   * to leave it armed for the cancelled time, and clock timers are ref'd, so the
-   * process was kept alive up to `maxDelay` (or a 2 h deadline) for nothing.
-   */
+  /** Nothing left to wait for: drop the timer, which would keep the process alive for nothing. */
   #disarmIfEmpty(): void {
-    if (this.#polls.size === 0 && this.#deadlines.size === 0) this.#disarm();
+    if (this.#polls.size === 0 && this.#deadlines.size === 0 && this.#timeouts.size === 0) this.#disarm();
   }
 
   /** `#armedAt` is finite exactly while a timer is pending. */

@@ -72,8 +72,16 @@ export class WithinSpread {
     return Object.fromEntries(Array.from(this.#within, ([key, { ss, dof }]) => [key, { ss, dof }]));
   }
 
+  /** @throws {TypeError} naming the first malformed entry (nothing is loaded then). */
   load(state: SiblingState): void {
-    for (const [key, { ss, dof }] of Object.entries(state)) this.add(key, ss, dof);
+    const entries = Object.entries(state);
+    for (const [key, stats] of entries) {
+      const { ss, dof } = (stats ?? {}) as Partial<SpreadStats>;
+      if (typeof ss !== 'number' || typeof dof !== 'number' || !(ss >= 0) || !(dof > 0) || !Number.isFinite(ss + dof)) {
+        throw new TypeError(`Expected \`snapshot.learned.siblings.${key}\` to be { ss ≥ 0, dof > 0 } of finite numbers`);
+      }
+    }
+    for (const [key, { ss, dof }] of entries) this.add(key, ss, dof);
   }
 }
 

@@ -1,3 +1,4 @@
+import { backoffDelay } from './backoff.js';
 import { TokenBucket } from './token-bucket.js';
 
 /** Knobs of the throttle response; the watcher validates and documents them. */
@@ -92,7 +93,7 @@ export class Throttle {
     if (sentAt <= this.#pauseStartedAt) return { pause: Math.max(0, this.#pausedUntil - now), rate: this.rate, escalated: false };
     const sameEpisode = now - this.#pauseStartedAt < this.#lastPause + EPISODE_GAP;
     this.#consecutive = sameEpisode ? this.#consecutive + 1 : 1;
-    const pause = retryAfter ?? this.#backoff();
+    const pause = retryAfter ?? backoffDelay(this.#consecutive, this.#options.throttleDelay, this.#options.maxThrottleDelay, this.#random);
     // When polling last resumed after a pause; never paused: long ago.
     const resumedAt = Number.isFinite(this.#pauseStartedAt) ? this.#pausedUntil : Number.NEGATIVE_INFINITY;
     this.#lastPause = pause;
@@ -100,11 +101,6 @@ export class Throttle {
     this.#pausedUntil = Math.max(this.#pausedUntil, now + pause);
     this.#decrease(now, resumedAt);
     return { pause, rate: this.rate, escalated: true };
-  }
-
-  #backoff(): number {
-    const base = Math.min(this.#options.maxThrottleDelay, this.#options.throttleDelay * 2 ** (this.#consecutive - 1));
-    return Math.round(base * (0.5 + 0.5 * this.#random()));
   }
 
   #decrease(now: number, resumedAt: number): void {

@@ -29,10 +29,15 @@ export class TimerHeap<T extends HeapEntry> {
     return this.#items[0];
   }
 
+  /** The earliest due time; `Infinity` when empty. */
+  peekKey(): number {
+    return this.#items.length === 0 ? Number.POSITIVE_INFINITY : this.#keys[0]!;
+  }
+
   /** Adds `entry`, or moves it if it is already in the heap. */
   push(entry: T, dueAt: number): void {
     entry.dueAt = dueAt;
-    if (entry.heapIndex >= 0) {
+    if (this.has(entry)) {
       const index = entry.heapIndex;
       const later = dueAt > this.#keys[index]!;
       this.#keys[index] = dueAt;
@@ -69,6 +74,12 @@ export class TimerHeap<T extends HeapEntry> {
     this.#down(index);
     this.#up(last.heapIndex);
     return true;
+  }
+
+  /** Removes every entry. */
+  clear(): void {
+    for (const entry of this.#items) entry.heapIndex = -1;
+    this.#items.length = 0;
   }
 
   has(entry: T): boolean {

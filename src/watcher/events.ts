@@ -79,6 +79,20 @@ export interface TimeoutEvent {
   readonly job: Job | undefined;
 }
 
+/**
+ * A watch ended with an error instead of a final status: the job is unknown
+ * (`JobNotFoundError`), the service refused the request for good (a
+ * non-retryable `HttpError`), or `fetchJob` has a bug (`TypeError`). Its
+ * callers' promises reject with `error`; `add()` subscriptions learn it here.
+ * Not emitted for timeouts (`timeout`), refused credentials (`authFailed`), nor aborts and `close()`.
+ */
+export interface WatchErrorEvent {
+  /** The job whose watch ended. */
+  readonly jobId: string;
+  /** Why. */
+  readonly error: unknown;
+}
+
 /** Credentials were refused: the watcher stopped polling and rejected every watch with `error`. */
 export interface AuthFailedEvent {
   /** The 401/403 answer; every watch rejected with it. */
@@ -105,6 +119,8 @@ export interface WatcherEvents {
   throttled: [event: ThrottledEvent];
   /** A watch's timeout elapsed. */
   timeout: [event: TimeoutEvent];
+  /** A watch ended with an error (not found, refused, a bug in `fetchJob`). */
+  watchError: [event: WatchErrorEvent];
   /** Credentials were refused: polling stopped. */
   authFailed: [event: AuthFailedEvent];
 }

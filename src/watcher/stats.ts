@@ -25,7 +25,6 @@ export interface WatcherStats {
 
 /** Mutable counters behind {@link WatcherStats}. */
 export class Counters {
-  pollsSent = 0;
   throttlePauses = 0;
   finished = 0;
   pollsOfFinished = 0;

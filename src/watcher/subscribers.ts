@@ -1,17 +1,19 @@
+import { JobFailedError } from '../errors/watch-errors.js';
 import type { Job } from '../model/job.js';
 import type { HeapEntry } from '../schedule/timer-heap.js';
 import type { Watch } from './watch.js';
 
-/** Someone waiting for a watch to end: a `watch()` caller, or one job of a `watchAll()` batch. */
+/** Someone waiting for a watch to end: a `watch()` caller, an `add()` subscription, or one job of a `watchAll()` batch. */
 export interface Subscriber {
   readonly watch: Watch;
-  /** Local time at which it times out; `Infinity` for never. */
-  readonly deadline: number;
-  /** The timeout it was given, in ms. */
-  readonly timeout: number;
+  /** The deadline entry it is timed by (its own, or its batch's). */
+  readonly timer: Deadline;
+  /** Whether a FAIL rejects it. */
   readonly throwOnFail: boolean;
-  resolve(job: Job): void;
-  reject(error: unknown): void;
+  /** Settles with the job's final answer (a FAIL rejects under `throwOnFail`). Idempotent. */
+  finish(job: Job): void;
+  /** Settles with an error. Idempotent. */
+  fail(error: unknown): void;
 }
 
 /** How a promise is settled. */
@@ -20,76 +22,171 @@ export interface Settle<T> {
   readonly reject: (error: unknown) => void;
 }
 
-/** One `watch()` caller: its own promise, deadline (in the deadline heap) and signal. */
-export class Waiter implements HeapEntry, Subscriber {
-  dueAt = 0;
+/** Where a deadline entry stands: first a wake-up to plan the final poll, then the last call itself, then expiry. */
+export type DeadlinePhase = 'early' | 'lastCall' | 'expire';
+
+/** What a deadline entry was given. */
+export interface DeadlineOptions {
+  /** Monotonic time it expires at; `Infinity` for never. */
+  readonly deadline: number;
+  /** The timeout it was given, in ms. */
+  readonly timeout: number;
+  readonly signal: AbortSignal | undefined;
+}
+
+/** A timed subscription in the scheduler's deadline heap, with its abort signal. */
+export abstract class Deadline implements HeapEntry {
+  dueAt = Number.NaN;
   heapIndex = -1;
-  readonly watch: Watch;
-  readonly resolve: (job: Job) => void;
-  readonly reject: (error: unknown) => void;
+  phase: DeadlinePhase = 'early';
   readonly deadline: number;
   readonly timeout: number;
-  readonly throwOnFail: boolean;
   readonly signal: AbortSignal | undefined;
+  /** The abort listener registered on `signal`, while one is. */
   onAbort: (() => void) | undefined;
 
-  constructor(watch: Watch, settle: Settle<Job>, deadline: number, timeout: number, throwOnFail: boolean, signal: AbortSignal | undefined) {
+  constructor(options: DeadlineOptions) {
+    this.deadline = options.deadline;
+    this.timeout = options.timeout;
+    this.signal = options.signal;
+  }
+
+  /** The subscribers this deadline times: itself, or a batch's unsettled jobs. */
+  abstract pending(): Subscriber[];
+}
+
+/** One `watch()` caller: its own promise, deadline and signal. */
+export class Waiter extends Deadline implements Subscriber {
+  readonly watch: Watch;
+  readonly throwOnFail: boolean;
+  readonly #settle: Settle<Job>;
+  #settled = false;
+
+  constructor(watch: Watch, settle: Settle<Job>, throwOnFail: boolean, options: DeadlineOptions) {
+    super(options);
     this.watch = watch;
-    this.resolve = settle.resolve;
-    this.reject = settle.reject;
-    this.deadline = deadline;
-    this.timeout = timeout;
+    this.#settle = settle;
     this.throwOnFail = throwOnFail;
-    this.signal = signal;
+  }
+
+  get timer(): Deadline {
+    return this;
+  }
+
+  pending(): Subscriber[] {
+    return this.#settled ? [] : [this];
+  }
+
+  finish(job: Job): void {
+    if (job.status === 'FAIL' && this.throwOnFail) this.fail(new JobFailedError(job));
+    else if (!this.#settled) {
+      this.#settled = true;
+      this.#settle.resolve(job);
+    }
+  }
+
+  fail(error: unknown): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.#settle.reject(error);
   }
 }
+
+/** One `add()` subscription: no promise; its end is reported by events only. */
+export class Listener extends Deadline implements Subscriber {
+  readonly watch: Watch;
+  readonly throwOnFail = false;
+  #settled = false;
+
+  constructor(watch: Watch, options: DeadlineOptions) {
+    super(options);
+    this.watch = watch;
+  }
+
+  get timer(): Deadline {
+    return this;
+  }
+
+  pending(): Subscriber[] {
+    return this.#settled ? [] : [this];
+  }
+
+  finish(): void {
+    this.#settled = true;
+  }
+
+  fail(): void {
+    this.#settled = true;
+  }
+}
+
+/** How a `watchAll()` batch settles: like `Promise.all` (first error) or like `Promise.allSettled` (every result). */
+export type SettleMode = 'first-error' | 'all';
 
 /**
  * A `watchAll()` batch: ONE promise, deadline and signal listener for all its
  * jobs, so a million-job batch costs a slot per job, not a promise per job.
- * Settles like `Promise.all`: with every job, or with the first error — and
- * then the rest of the batch is released (no longer polled for it).
  */
-export class WatchGroup implements HeapEntry {
-  dueAt = 0;
-  heapIndex = -1;
+export class WatchGroup extends Deadline {
   readonly slots: GroupSlot[] = [];
-  readonly deadline: number;
-  readonly timeout: number;
   readonly throwOnFail: boolean;
-  readonly signal: AbortSignal | undefined;
-  onAbort: (() => void) | undefined;
+  readonly mode: SettleMode;
   settled = false;
-  readonly #results: Job[];
+  readonly #results: (Job | PromiseSettledResult<Job>)[];
   #remaining: number;
-  readonly #settle: Settle<Job[]>;
+  readonly #settle: Settle<Job[]> | Settle<PromiseSettledResult<Job>[]>;
   readonly #release: (group: WatchGroup) => void;
 
-  constructor(size: number, settle: Settle<Job[]>, options: { deadline: number; timeout: number; throwOnFail: boolean; signal: AbortSignal | undefined }, release: (group: WatchGroup) => void) {
+  constructor(
+    size: number,
+    settle: Settle<Job[]> | Settle<PromiseSettledResult<Job>[]>,
+    options: DeadlineOptions & { readonly throwOnFail: boolean; readonly mode: SettleMode },
+    release: (group: WatchGroup) => void,
+  ) {
+    super(options);
     this.#results = new Array<Job>(size);
     this.#remaining = size;
     this.#settle = settle;
     this.#release = release;
-    this.deadline = options.deadline;
-    this.timeout = options.timeout;
     this.throwOnFail = options.throwOnFail;
-    this.signal = options.signal;
+    this.mode = options.mode;
   }
 
+  pending(): Subscriber[] {
+    return this.settled ? [] : this.slots.filter((slot) => !slot.settled);
+  }
+
+  /** Slot `index` ended with its job. */
   fulfil(index: number, job: Job): void {
     if (this.settled) return;
-    this.#results[index] = job;
-    if (--this.#remaining > 0) return;
-    this.settled = true;
-    this.#release(this);
-    this.#settle.resolve(this.#results);
+    this.#results[index] = this.mode === 'all' ? { status: 'fulfilled', value: job } : job;
+    this.#settledOne();
   }
 
+  /** Slot `index` ended with an error: the whole batch, or just that slot under `settle: 'all'`. */
+  reject(index: number, error: unknown): void {
+    if (this.settled) return;
+    if (this.mode === 'first-error') {
+      this.fail(error);
+      return;
+    }
+    this.#results[index] = { status: 'rejected', reason: error };
+    this.#settledOne();
+  }
+
+  /** The whole batch rejects (its signal aborted, or a job failed in `first-error` mode). */
   fail(error: unknown): void {
     if (this.settled) return;
     this.settled = true;
     this.#release(this);
     this.#settle.reject(error);
+  }
+
+  #settledOne(): void {
+    if (--this.#remaining > 0) return;
+    this.settled = true;
+    this.#release(this);
+    (this.#settle.resolve as (results: (Job | PromiseSettledResult<Job>)[]) => void)(this.#results);
   }
 }
 
@@ -98,6 +195,7 @@ export class GroupSlot implements Subscriber {
   readonly group: WatchGroup;
   readonly index: number;
   readonly watch: Watch;
+  settled = false;
 
   constructor(group: WatchGroup, index: number, watch: Watch) {
     this.group = group;
@@ -105,23 +203,24 @@ export class GroupSlot implements Subscriber {
     this.watch = watch;
   }
 
-  get deadline(): number {
-    return this.group.deadline;
-  }
-
-  get timeout(): number {
-    return this.group.timeout;
+  get timer(): Deadline {
+    return this.group;
   }
 
   get throwOnFail(): boolean {
     return this.group.throwOnFail;
   }
 
-  resolve(job: Job): void {
-    this.group.fulfil(this.index, job);
+  finish(job: Job): void {
+    if (this.settled) return;
+    this.settled = true;
+    if (job.status === 'FAIL' && this.group.throwOnFail) this.group.reject(this.index, new JobFailedError(job));
+    else this.group.fulfil(this.index, job);
   }
 
-  reject(error: unknown): void {
-    this.group.fail(error);
+  fail(error: unknown): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.group.reject(this.index, error);
   }
 }

@@ -1,114 +1,242 @@
-import type { Job } from '../model/job.js';
+import { isFinalStatus, type Job } from '../model/job.js';
 import type { HeapEntry } from '../schedule/timer-heap.js';
+import type { Interner } from './interner.js';
 import type { Subscriber } from './subscribers.js';
 
-/** Sub-job bookkeeping of a batch job, so `subJobDone` fires exactly once per sub-job. */
-export interface BatchProgress {
-  /** Ids of sub-jobs already reported done. */
-  readonly done: Set<string>;
-  /** How many of those FAILed. */
-  failed: number;
+/** A poll in flight, as a watch holds it: something to abort. */
+export interface PollHandle {
+  abort(reason?: unknown): void;
+}
+
+/** What an answer means for a watch: still going, SUCCESS awaiting confirmation, or done. */
+export type AnswerState = 'running' | 'confirming' | 'final';
+
+/** Sub-jobs of a batch job that an answer showed finished for the first time, with the counts after it. */
+export interface SubJobProgress {
+  /** Sub-jobs newly seen SUCCESS or FAIL, each once per distinct id. */
+  readonly finished: readonly Job[];
+  /** Distinct sub-jobs finished so far. */
+  readonly done: number;
+  /** Of those, the ones that FAILed. */
+  readonly failed: number;
+  /** Distinct sub-job ids listed. */
+  readonly total: number;
+}
+
+/** What a watch remembers across processes (see the snapshot). */
+export interface WatchRecord {
+  readonly jobId: string;
+  readonly jobType: string | undefined;
+  readonly status: string | undefined;
+  /** `begin_time`, ms since the epoch on the server's clock; NaN when unknown. */
+  readonly beginTime: number;
+  /** How long the job has run, in ms (an estimate until an answer anchors it). */
+  readonly elapsed: number;
+  readonly polls: number;
+  readonly errors: number;
+  readonly notFound: number;
+  readonly confirmations: number;
+  readonly subJobsDone: readonly string[] | undefined;
+  readonly subJobsFailed: number;
 }
 
 /**
- * The polling state of one job id, shared by every caller watching it. Kept
- * small, a watcher may hold a million of these: the last job's status, type
- * and begin time, not the job itself (that is ~1 KB parsed).
+ * The polling state of one job id, shared by every caller watching it, and the
+ * only place that state changes: through the `record…` transitions below.
+ * Kept small, a watcher may hold a million of these: the last status, type
+ * and begin time, not the parsed job (that is ~1 KB).
  */
 export class Watch implements HeapEntry {
-  dueAt = 0;
+  /** Owned by the scheduler's heaps. */
+  dueAt = Number.NaN;
+  /** Owned by the scheduler's heaps. */
   heapIndex = -1;
   readonly jobId: string;
-  /** Local time the watch began; the job's start until an answer says otherwise. */
-  readonly startedAt: number;
-  /** The job's type from the last answer, or the caller's hint before one. */
-  jobType: string | undefined;
-  /** The last status seen. */
-  status: string | undefined;
-  /** The job's `begin_time`, in ms on the server's clock; NaN until known. */
-  beginTime = Number.NaN;
-  /** The last job read, kept only once no poll remains before a deadline (for `WatchTimeoutError.job`). */
-  job: Job | undefined;
-  polls = 0;
-  /** Consecutive failed polls. */
-  errors = 0;
-  /** Consecutive "no such job" answers. */
-  notFound = 0;
-  /** Consecutive SUCCESS answers. */
-  confirmations = 0;
-  /** Local time the poll in flight was sent. */
-  sentAt = 0;
-  /** Aborts the poll in flight; present only while one is. */
-  request: AbortController | undefined;
-  /** For batch jobs only. */
-  batch: BatchProgress | undefined;
-  /** Who waits for it: one subscriber (the common case) or several. */
-  waiters: Subscriber | Subscriber[] | undefined;
+  /** Who waits for it: one subscriber (the common case) or several; managed by `Subscriptions`. */
+  subscribers: Subscriber | Set<Subscriber> | undefined;
+  #jobType: string | undefined;
+  #status: string | undefined;
+  #beginTime = Number.NaN;
+  /** Monotonic instant the job began: a guess until an answer anchors it, then fixed (a wall-clock step cannot move it). */
+  #beganAt: number;
+  #anchored = false;
+  #polls = 0;
+  #errors = 0;
+  #notFound = 0;
+  #confirmations = 0;
+  #keepJob = false;
+  #lastJob: Job | undefined;
+  #batch: { readonly done: Set<string>; failed: number } | undefined;
+  #request: PollHandle | undefined;
+  #sentAt = Number.NaN;
 
-  constructor(jobId: string, startedAt: number, jobType: string | undefined) {
+  constructor(jobId: string, beganAt: number, jobType: string | undefined) {
     this.jobId = jobId;
-    this.startedAt = startedAt;
-    this.jobType = jobType;
+    this.#beganAt = beganAt;
+    this.#jobType = jobType;
   }
 
-  /** Records what an answer said. */
-  observe(job: Job): void {
-    this.jobType = intern(job.jobType) || this.jobType;
-    this.status = intern(job.status);
-    this.beginTime = job.beginTime?.getTime() ?? Number.NaN;
+  /** Resumes a watch saved by another process; `now` is the local monotonic time. */
+  static restore(record: WatchRecord, now: number): Watch {
+    const watch = new Watch(record.jobId, now - record.elapsed, record.jobType);
+    watch.#status = record.status;
+    watch.#beginTime = record.beginTime;
+    watch.#anchored = record.status !== undefined;
+    watch.#polls = record.polls;
+    watch.#errors = record.errors;
+    watch.#notFound = record.notFound;
+    watch.#confirmations = record.confirmations;
+    if (record.subJobsDone !== undefined) watch.#batch = { done: new Set(record.subJobsDone), failed: record.subJobsFailed };
+    return watch;
   }
 
-  addWaiter(waiter: Subscriber): void {
-    if (this.waiters === undefined) this.waiters = waiter;
-    else if (Array.isArray(this.waiters)) this.waiters.push(waiter);
-    else this.waiters = [this.waiters, waiter];
+  /** The job's type from the last answer, or the caller's hint before one. */
+  get jobType(): string | undefined {
+    return this.#jobType;
   }
 
-  /** Returns whether `waiter` was there (removing twice is harmless). */
-  removeWaiter(waiter: Subscriber): boolean {
-    if (this.waiters === waiter) {
-      this.waiters = undefined;
-      return true;
-    }
-    if (!Array.isArray(this.waiters) || !this.waiters.includes(waiter)) return false;
-    const rest = this.waiters.filter((other) => other !== waiter);
-    this.waiters = rest.length === 1 ? rest[0] : rest;
+  /** The last status seen. */
+  get status(): string | undefined {
+    return this.#status;
+  }
+
+  /** Polls sent so far. */
+  get polls(): number {
+    return this.#polls;
+  }
+
+  /** `begin_time`, ms since the epoch on the server's clock; NaN until an answer gave it. */
+  get beginTime(): number {
+    return this.#beginTime;
+  }
+
+  /** Whether an answer has shown the job (so its age is anchored to its `begin_time`). */
+  get seen(): boolean {
+    return this.#anchored;
+  }
+
+  /** The last job read, kept once a deadline is near or SUCCESS awaits confirmation (for `WatchTimeoutError.job`). */
+  get lastJob(): Job | undefined {
+    return this.#lastJob;
+  }
+
+  /** Whether a poll of this job is in flight. */
+  get inFlight(): boolean {
+    return this.#request !== undefined;
+  }
+
+  /** Monotonic time the poll in flight (or the last one) was sent. */
+  get sentAt(): number {
+    return this.#sentAt;
+  }
+
+  /** How long the job has run at monotonic time `now`, in ms. */
+  elapsed(now: number): number {
+    return Math.max(0, now - this.#beganAt);
+  }
+
+  /** Adopts a caller's type hint when no answer has told the type yet. */
+  hintType(jobType: string | undefined): void {
+    this.#jobType ??= jobType;
+  }
+
+  /** Keeps `job` and every later answer: a deadline is near and its timeout error should carry the last job seen. */
+  keepLastJob(job?: Job): void {
+    this.#keepJob = true;
+    if (job !== undefined) this.#lastJob = job;
+  }
+
+  /** A poll was sent at monotonic time `now`, abortable with `request`. */
+  recordSent(request: PollHandle, now: number): void {
+    this.#request = request;
+    this.#sentAt = now;
+    this.#polls += 1;
+  }
+
+  /** The poll sent with `request` settled; returns whether it was this watch's current poll (a late one is not). */
+  recordSettled(request: PollHandle): boolean {
+    if (this.#request !== request) return false;
+    this.#request = undefined;
     return true;
   }
 
-  /** Every waiter, as a fresh array (safe to settle while iterating). */
-  waiterList(): Subscriber[] {
-    if (this.waiters === undefined) return [];
-    return Array.isArray(this.waiters) ? [...this.waiters] : [this.waiters];
+  /** Aborts the poll in flight, if any; its late answer will not count. */
+  abortPoll(reason?: unknown): void {
+    const request = this.#request;
+    this.#request = undefined;
+    request?.abort(reason);
   }
 
-  /** Whether `waiter` still waits on this watch. */
-  hasWaiter(waiter: Subscriber): boolean {
-    return this.waiters === waiter || (Array.isArray(this.waiters) && this.waiters.includes(waiter));
+  /**
+   * Records an answer. `serverNow` is the server's wall-clock time and `now`
+   * the local monotonic time: the first answer anchors the job's age to its
+   * `begin_time`, measured on the server's clock and never below zero.
+   */
+  recordAnswer(job: Job, interner: Interner, confirmationsNeeded: number, serverNow: number, now: number): AnswerState {
+    this.#errors = 0;
+    this.#notFound = 0;
+    this.#jobType = interner.intern(job.jobType) || this.#jobType;
+    this.#status = interner.intern(job.status);
+    const beginTime = job.beginTime?.getTime() ?? Number.NaN;
+    this.#beginTime = beginTime;
+    if (!this.#anchored) {
+      this.#anchored = true;
+      if (!Number.isNaN(beginTime)) this.#beganAt = now - Math.max(0, serverNow - beginTime);
+    }
+    let state: AnswerState = 'running';
+    if (job.status === 'FAIL') state = 'final';
+    else if (job.status === 'SUCCESS') state = ++this.#confirmations >= confirmationsNeeded ? 'final' : 'confirming';
+    else this.#confirmations = 0;
+    this.#lastJob = this.#keepJob || state === 'confirming' ? job : undefined;
+    return state;
   }
 
-  /** The earliest deadline of its waiters, local ms; `Infinity` if none. Read on every poll: no copy of the list. */
-  earliestDeadline(): number {
-    const { waiters } = this;
-    if (waiters === undefined) return Number.POSITIVE_INFINITY;
-    if (!Array.isArray(waiters)) return waiters.deadline;
-    let earliest = Number.POSITIVE_INFINITY;
-    for (const waiter of waiters) earliest = Math.min(earliest, waiter.deadline);
-    return earliest;
+  /** A poll failed; returns how many failed in a row, this one included. */
+  recordFailure(): number {
+    return ++this.#errors;
   }
-}
 
-/** Distinct strings interned; a broken server sending random statuses must not grow memory. */
-const MAX_INTERNED = 256;
-const interned = new Map<string, string>();
+  /** The service said it has no such job; returns how many times in a row. */
+  recordNotFound(): number {
+    return ++this.#notFound;
+  }
 
-/**
- * One copy of each status and type string for all watches: every parsed
- * answer brings fresh copies, and a million watches would keep a million each.
- */
-function intern(text: string): string {
-  const known = interned.get(text);
-  if (known !== undefined) return known;
-  if (interned.size < MAX_INTERNED) interned.set(text, text);
-  return text;
+  /**
+   * Sub-jobs of a batch answer: returns the ones finished for the first time
+   * (each distinct id once, even when a broken service lists an id twice), or
+   * `undefined` when nothing changed.
+   */
+  recordSubJobs(job: Job): SubJobProgress | undefined {
+    const { subJobs } = job.entities;
+    if (subJobs.length === 0) return undefined;
+    const batch = (this.#batch ??= { done: new Set(), failed: 0 });
+    const finished: Job[] = [];
+    const ids = new Set<string>();
+    for (const subJob of subJobs) {
+      ids.add(subJob.jobId);
+      if (!isFinalStatus(subJob.status) || batch.done.has(subJob.jobId)) continue;
+      batch.done.add(subJob.jobId);
+      if (subJob.status === 'FAIL') batch.failed += 1;
+      finished.push(subJob);
+    }
+    if (finished.length === 0) return undefined;
+    return { finished, done: batch.done.size, failed: batch.failed, total: Math.max(ids.size, batch.done.size) };
+  }
+
+  /** The watch's state for a snapshot, at local monotonic time `now`. */
+  record(now: number): WatchRecord {
+    return {
+      jobId: this.jobId,
+      jobType: this.#jobType,
+      status: this.#status,
+      beginTime: this.#beginTime,
+      elapsed: this.elapsed(now),
+      polls: this.#polls,
+      errors: this.#errors,
+      notFound: this.#notFound,
+      confirmations: this.#confirmations,
+      subJobsDone: this.#batch === undefined ? undefined : [...this.#batch.done],
+      subJobsFailed: this.#batch?.failed ?? 0,
+    };
+  }
 }

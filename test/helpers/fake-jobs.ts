@@ -10,7 +10,7 @@ import type { Job } from '../../src/model/job.js';
 import { parseJob } from '../../src/model/parse-job.js';
 import { JobStore } from '../../src/simulator/job-store.js';
 import type { JobSpec } from '../../src/simulator/options.js';
-import type { FetchJob } from '../../src/watcher/options.js';
+import type { FetchJob } from '../../src/watcher/job-source.js';
 
 /**
  * What one fetch can be made to do instead of reading the job:
@@ -105,7 +105,7 @@ export class FakeJobs {
   }
 
   /** The `fetchJob` to give the watcher. */
-  readonly fetchJob: FetchJob = (jobId, { signal }) => {
+  readonly fetchJob = (jobId: string, { signal }: Parameters<FetchJob>[1]): Promise<Job> => {
     const call: FetchCall = { jobId, time: this.#clock.monotonicNow(), outcome: undefined };
     this.calls.push(call);
     this.#inFlight += 1;

@@ -4,7 +4,7 @@ import type { EvsClientOptions } from '../../src/client/options.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js';
 import type { WatcherEvents } from '../../src/watcher/events.js';
 import { JobWatcher } from '../../src/watcher/job-watcher.js';
-import type { JobWatcherOptions, Logger } from '../../src/watcher/options.js';
+import type { JobWatcherOptions, Logger, WatcherSettings } from '../../src/watcher/options.js';
 import { createFakeClock, type FakeClock } from './fake-clock.js';
 import { FakeJobs, type FakeJobsOptions } from './fake-jobs.js';
 
@@ -74,13 +74,13 @@ export interface FakeSetup {
  * Deterministic defaults for behaviour tests: plain backoff, one poll per
  * second, no jitter. Tests override what they exercise.
  */
-export const STEADY: Partial<JobWatcherOptions> = { learn: false, jitter: 0, initialDelay: 1_000, factor: 1 };
+export const STEADY: WatcherSettings = { learn: false, jitter: 0, initialDelay: 1_000, factor: 1 };
 
 /**
  * Makes watchers on in-memory jobs (see {@link FakeJobs}) and destroys every one
  * after each test. Call once at the top of a test file.
  */
-export function useFakeWatchers(): (options?: Partial<JobWatcherOptions>, fake?: FakeJobsOptions) => FakeSetup {
+export function useFakeWatchers(): (options?: WatcherSettings, fake?: FakeJobsOptions) => FakeSetup {
   const watchers: JobWatcher[] = [];
   afterEach(async () => {
     await Promise.all(watchers.splice(0).map((watcher) => watcher.destroy()));

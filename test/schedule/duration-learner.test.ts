@@ -84,7 +84,7 @@ describe('DurationLearner', () => {
     expect(model.overhead('batchCreateVolume')).toBeCloseTo(1_000, 0);
   });
 
-  it('round-trips through state() and load(), skipping malformed entries', () => {
+  it('round-trips through state() and load(), and refuses malformed state, loading none of it', () => {
     const model = learner();
     for (let i = 0; i < 50; i++) model.observe('createVolume', 33_000 + i);
     model.observeOverhead('batchCreateVolume', 2_000);
@@ -94,8 +94,9 @@ describe('DurationLearner', () => {
     expect(copy.estimate('createVolume')).toEqual(model.estimate('createVolume'));
     expect(copy.overhead('batchCreateVolume')).toBeLessThan(5_000);
     const bad = learner();
-    bad.load({ types: { createVolume: { mean: Number.NaN, variance: 1, weight: 1, samples: 1 } }, overheads: {} });
-    expect(bad.estimate('createVolume').samples).toBe(0);
+    const malformed = { types: { extendVolume: { mean: 10, variance: 1, weight: 1, samples: 1 }, createVolume: { mean: Number.NaN, variance: 1, weight: 1, samples: 1 } }, overheads: {} };
+    expect(() => bad.load(malformed)).toThrow(new TypeError('Expected `snapshot.learned.learner.types.createVolume` to be { mean, variance ≥ 0, weight ≥ 0, samples ≥ 0 } of finite numbers'));
+    expect(bad.estimate('extendVolume').samples).toBe(0);
   });
 });
 

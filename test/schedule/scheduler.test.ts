@@ -15,10 +15,11 @@ function entry(name: string): Entry {
 
 interface Harness {
   readonly clock: FakeClock;
-  readonly scheduler: PollScheduler<Entry, Entry>;
+  readonly scheduler: PollScheduler<Entry, Entry, Entry>;
   /** `[name, fake ms since start]` of each poll started. */
   readonly polls: [string, number][];
   readonly expired: [string, number][];
+  readonly timedOut: [string, number][];
   /** What the gate answers; called with `now`. */
   gate: (now: number) => number;
   readonly gateCalls: number[];
@@ -31,13 +32,15 @@ function harness(): Harness {
     clock,
     polls: [],
     expired: [],
+    timedOut: [],
     gate: () => 0,
     gateCalls: [],
-    scheduler: undefined as unknown as PollScheduler<Entry, Entry>,
+    scheduler: undefined as unknown as PollScheduler<Entry, Entry, Entry>,
   };
-  const scheduler = new PollScheduler<Entry, Entry>(clock, {
+  const scheduler = new PollScheduler<Entry, Entry, Entry>(clock, {
     poll: (e) => state.polls.push([e.name, clock.monotonicNow() - start]),
     expire: (e) => state.expired.push([e.name, clock.monotonicNow() - start]),
+    timeout: (e) => state.timedOut.push([e.name, clock.monotonicNow() - start]),
     gate: (now) => {
       state.gateCalls.push(now - start);
       return state.gate(now);
@@ -171,7 +174,7 @@ describe('PollScheduler', () => {
       scheduler.schedulePoll(entry(`p${i}`), clock.monotonicNow() + 1_000 * (i + 1));
       scheduler.scheduleDeadline(entry(`d${i}`), clock.monotonicNow() + 5_000 * (i + 1));
     }
-    scheduler.clear();
+    scheduler.close();
 
     expect(scheduler.pending).toBe(0);
     expect(scheduler.deadlines).toBe(0);

@@ -131,16 +131,30 @@ describe('JobWatcher options reject wrong types', () => {
     new JobWatcher({ fetchJob, learn: 'yes' });
     // @ts-expect-error: timeout is in ms, a number
     new JobWatcher({ fetchJob, timeout: '2h' });
-    // @ts-expect-error: fetchJob must return a Promise<Job>
-    new JobWatcher({ fetchJob: () => job });
+    // @ts-expect-error: fetchJob must return a Job (or a promise of one)
+    new JobWatcher({ fetchJob: () => ({ job_id: 'x' }) });
     // @ts-expect-error: a prior needs a median and a spread
     new JobWatcher({ fetchJob, durations: { createVolume: { median: 1_000 } } });
     // @ts-expect-error: a logger needs debug, info, warn and error
     new JobWatcher({ fetchJob, logger: { debug: () => undefined } });
     // @ts-expect-error: unknown option
     new JobWatcher({ fetchJob, pollInterval: 1_000 });
-    // @ts-expect-error: exactOptionalPropertyTypes: an explicit undefined is not an option value
-    new JobWatcher({ fetchJob, concurrency: undefined });
+    // @ts-expect-error: where jobs come from is required: client or fetchJob
+    new JobWatcher({});
+    // @ts-expect-error: …and exclusive
+    new JobWatcher({ fetchJob, client: { getJob: fetchJob } });
+  });
+
+  it('accepts an explicit undefined for every optional field (exactOptionalPropertyTypes callers)', () => {
+    const maybe = undefined as number | undefined;
+    expectTypeOf(new JobWatcher({ fetchJob, concurrency: maybe, maxRequestsPerSecond: undefined, clock: undefined })).toEqualTypeOf<JobWatcher>();
+    expectTypeOf(watcher.watch('id', { timeout: maybe, signal: undefined, jobType: undefined, throwOnFail: undefined })).toEqualTypeOf<Promise<Job>>();
+  });
+
+  it('types watchAll by its settle mode', () => {
+    expectTypeOf(watcher.watchAll(['a'])).toEqualTypeOf<Promise<Job[]>>();
+    expectTypeOf(watcher.watchAll(['a'], { settle: 'all' })).toEqualTypeOf<Promise<PromiseSettledResult<Job>[]>>();
+    expectTypeOf(watcher.add('a', { timeout: 1_000 })).toEqualTypeOf<boolean>();
   });
 
   it('rejects wrong watch option types at compile time', () => {

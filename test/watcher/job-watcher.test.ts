@@ -274,19 +274,19 @@ describe('JobWatcher timeouts', () => {
 });
 
 describe('JobWatcher success confirmations', () => {
-  it('needs SUCCESS on `successConfirmations` consecutive polls, spaced initialDelay apart', async () => {
-    const s = setup({ successConfirmations: 3, initialDelay: 1_000 });
+  it('needs SUCCESS on `successConfirmations` consecutive polls, spaced confirmationDelay apart', async () => {
+    const s = setup({ successConfirmations: 3, confirmationDelay: 1_000, initialDelay: 5_000 });
     const jobId = s.jobs.add({ duration: 2_000 });
     const watch = track(s.watcher.watch(jobId));
 
-    await s.clock.tick(3_999);
+    await s.clock.tick(6_999);
     expect(watch.status).toBe('pending');
     await s.clock.tick(1);
 
     expect(watch.value?.status).toBe('SUCCESS');
-    expect(pollTimes(s, jobId)).toEqual([1_000, 2_000, 3_000, 4_000]);
+    expect(pollTimes(s, jobId)).toEqual([5_000, 6_000, 7_000]);
     // SUCCESS is one status change, however often it is confirmed.
-    expect(payloads(s.events, 'statusChange').map((event) => event.status)).toEqual(['RUNNING', 'SUCCESS']);
+    expect(payloads(s.events, 'statusChange').map((event) => event.status)).toEqual(['SUCCESS']);
     expect(payloads(s.events, 'done')).toHaveLength(1);
   });
 
@@ -307,6 +307,7 @@ describe('JobWatcher success confirmations', () => {
       ...STEADY,
       clock: s.clock,
       successConfirmations: 2,
+      confirmationDelay: 1_000,
       fetchJob: async (id, options) => {
         const job: Job = await s.jobs.fetchJob(id, options);
         return ++calls === 2 ? { ...job, status: 'RUNNING' } : job;

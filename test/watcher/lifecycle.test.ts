@@ -150,7 +150,7 @@ describe('close()', () => {
 
     expect(watch.error).toBeInstanceOf(ClosedError);
     expect(watch.error).toMatchObject({ code: 'EVS_CLOSED', message: 'JobWatcher is closed' });
-    expect(() => s.watcher.restore({ version: 1, takenAt: 0, watches: [] })).toThrow(ClosedError);
+    expect(() => s.watcher.restore({ version: 2, takenAt: 0, watches: [] })).toThrow(ClosedError);
   });
 
   it('keeps the unfinished watches in snapshot() for a later restore', async () => {
@@ -165,7 +165,7 @@ describe('close()', () => {
 
     const snapshot = s.watcher.snapshot();
     expect(snapshot.watches.map((watch) => watch.jobId)).toEqual([unfinished]);
-    expect(snapshot.watches[0]).toMatchObject({ jobId: unfinished, polls: 2, deadline: s.t0 + 120_000, timeout: 120_000 });
+    expect(snapshot.watches[0]).toMatchObject({ jobId: unfinished, polls: 2, remaining: 118_000, timeout: 120_000, status: 'RUNNING', elapsed: 2_000 });
     expect(snapshot.takenAt).toBe(s.t0 + 2_000);
     expect(s.watcher.snapshot()).toBe(snapshot);
     expect(s.watcher.stats()).toMatchObject({ watched: 0, waiters: 0 });
@@ -191,13 +191,13 @@ describe('destroy()', () => {
   });
 
   it('hurries a close() that waits for a poll that never answers', async () => {
-    const s = setup();
+    const s = setup({ pollTimeout: 60_000 });
     const jobId = s.jobs.add();
     s.jobs.fail(jobId, 'hang');
     const watch = track(s.watcher.watch(jobId));
     await s.clock.tick(1_000);
     const closing = track(s.watcher.close());
-    await s.clock.tick(60_000);
+    await s.clock.tick(30_000);
     expect(closing.status).toBe('pending');
 
     await s.watcher.destroy();

@@ -9,7 +9,7 @@ import { track } from '../helpers/time.js';
 const fetchJob = (): Promise<Job> => Promise.reject(new Error('not called'));
 
 describe('JobWatcher options: exact TypeError messages', () => {
-  it.each<[string, JobWatcherOptions, string]>([
+  it.each<[string, unknown, string]>([
     ['neither client nor fetchJob', {}, 'Expected exactly one of `client` or `fetchJob`'],
     ['both client and fetchJob', { fetchJob, client: { getJob: fetchJob } }, 'Expected exactly one of `client` or `fetchJob`'],
     ['a client without getJob()', { client: {} as never }, 'Expected `client` to have a getJob() method'],
@@ -38,9 +38,9 @@ describe('JobWatcher options: exact TypeError messages', () => {
     ['a prior median of 0', { fetchJob, durations: { createVolume: { median: 0, spread: 0.5 } } }, 'Expected `durations.createVolume.median` to be a number from 1 to 2147483647, got `0` (number)'],
     ['a prior spread above 5', { fetchJob, durations: { retypeVolume: { median: 1_000, spread: 6 } } }, 'Expected `durations.retypeVolume.spread` to be a number from 0.01 to 5, got `6` (number)'],
     ['a logger without error()', { fetchJob, logger: { debug() {}, info() {}, warn() {} } as never }, 'Expected `logger.error` to be a function'],
-    ['a malformed snapshot to restore', { fetchJob, restore: { version: 2 } as never }, 'Expected `snapshot.version` to be 1'],
+    ['a malformed snapshot to restore', { fetchJob, restore: { version: 3 } as never }, 'Expected `snapshot.version` to be 1 or 2, got 3'],
   ])('throws for %s', (_what, options, message) => {
-    expect(() => new JobWatcher(options)).toThrow(new TypeError(message));
+    expect(() => new JobWatcher(options as JobWatcherOptions)).toThrow(new TypeError(message));
   });
 
   it('names the first bad option when several are bad', () => {

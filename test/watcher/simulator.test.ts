@@ -6,7 +6,7 @@ import { JobNotFoundError } from '../../src/errors/job-not-found-error.js';
 import type { Job } from '../../src/model/job.js';
 import type { RequestRecord, Simulator, SimulatorOptions } from '../../src/simulator/index.js';
 import type { JobWatcher } from '../../src/watcher/job-watcher.js';
-import type { JobWatcherOptions } from '../../src/watcher/options.js';
+import type { WatcherSettings } from '../../src/watcher/options.js';
 import { createFakeClock, type FakeClock } from '../helpers/fake-clock.js';
 import { advance, advanceUntil, track, type Tracked } from '../helpers/time.js';
 import { payloads, recordEvents, STEADY, useHttp, type Recorded } from '../helpers/watcher.js';
@@ -32,7 +32,7 @@ interface Rig {
 }
 
 /** A simulator and a watcher polling it over HTTP through an `EvsClient`, all on one fake clock. */
-async function rig(simulator: SimulatorOptions = {}, watcher: Partial<JobWatcherOptions> = {}, client: Partial<EvsClientOptions> = {}): Promise<Rig> {
+async function rig(simulator: SimulatorOptions = {}, watcher: WatcherSettings = {}, client: Partial<EvsClientOptions> = {}): Promise<Rig> {
   const clock = createFakeClock();
   const sim = await http.simulator({ clock, recordRequests: true, ...simulator });
   const evs = http.client(sim, { clock, ...client });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { WatchTimeoutError } from '../../src/errors/watch-errors.js';
 import { JobWatcher } from '../../src/watcher/job-watcher.js';
-import type { JobWatcherOptions } from '../../src/watcher/options.js';
+import type { WatcherSettings } from '../../src/watcher/options.js';
 import type { WatcherSnapshot } from '../../src/watcher/snapshot.js';
 import { flush, track } from '../helpers/time.js';
 import { payloads, recordEvents, STEADY, useFakeWatchers, type FakeSetup } from '../helpers/watcher.js';
@@ -9,7 +9,7 @@ import { payloads, recordEvents, STEADY, useFakeWatchers, type FakeSetup } from 
 const setup = useFakeWatchers();
 
 /** A second watcher on the same in-memory jobs and clock, restoring `snapshot`. */
-function successor(s: FakeSetup, snapshot: WatcherSnapshot, options: Partial<JobWatcherOptions> = {}): JobWatcher {
+function successor(s: FakeSetup, snapshot: WatcherSnapshot, options: WatcherSettings = {}): JobWatcher {
   return new JobWatcher({ ...STEADY, clock: s.clock, fetchJob: s.jobs.fetchJob, restore: snapshot, ...options });
 }
 
@@ -29,25 +29,27 @@ describe('JobWatcher.snapshot()', () => {
 
     const snapshot = s.watcher.snapshot();
     expect(stored(snapshot)).toEqual(snapshot);
-    expect(snapshot).toMatchObject({ version: 1, takenAt: s.t0 + 2_500 });
+    expect(snapshot).toMatchObject({ version: 2, takenAt: s.clock.wallNow() });
     expect(snapshot.watches).toEqual([
       {
         jobId: running,
-        // The last job read (at least what planning needs of it: id, type, status, begin time).
-        job: expect.objectContaining({ job_id: running, job_type: 'createVolume', status: 'RUNNING', begin_time: new Date(s.t0).toISOString() }) as unknown,
-        startedAt: s.t0,
-        nextPollAt: s.t0 + 3_000,
-        deadline: s.t0 + 100_000,
+        jobType: 'createVolume',
+        status: 'RUNNING',
+        beginTime: s.t0,
+        // Times are relative to takenAt, so the snapshot means the same in a process with another clock.
+        elapsed: 2_500,
+        nextPollIn: 500,
+        remaining: 97_500,
         timeout: 100_000,
         throwOnFail: true,
         polls: 2,
         errors: 0,
         notFound: 0,
         confirmations: 0,
-        jobType: 'createVolume',
       },
     ]);
-    expect(snapshot.learner?.types['createVolume']?.samples).toBe(1);
+    // What was learned is opaque and versioned: the next release may change its inside.
+    expect(snapshot.learned).toMatchObject({ format: 'evs-job-watcher/learned', version: 1 });
   });
 
   it('keeps the latest deadline and the longest timeout of several callers', () => {
@@ -56,7 +58,7 @@ describe('JobWatcher.snapshot()', () => {
     track(s.watcher.watch(jobId, { timeout: 10_000 }));
     track(s.watcher.watch(jobId, { timeout: 50_000 }));
 
-    expect(s.watcher.snapshot().watches[0]).toMatchObject({ deadline: s.t0 + 50_000, timeout: 50_000, throwOnFail: false });
+    expect(s.watcher.snapshot().watches[0]).toMatchObject({ remaining: 50_000, timeout: 50_000, throwOnFail: false });
   });
 });
 
@@ -166,7 +168,7 @@ describe('restoring a snapshot', () => {
     await s.watcher.destroy();
 
     const warm = successor(s, snapshot, { learn: true });
-    const cold = successor(s, { version: 1, takenAt: s.clock.monotonicNow(), watches: [] }, { learn: true });
+    const cold = successor(s, { version: 2, takenAt: s.clock.wallNow(), watches: [] }, { learn: true });
     const start = s.clock.monotonicNow();
     const warmJob = s.jobs.add({ jobType: 'extendVolume', duration: 90_000 });
     const coldJob = s.jobs.add({ jobType: 'extendVolume', duration: 90_000 });
@@ -185,29 +187,75 @@ describe('restoring a snapshot', () => {
 });
 
 describe('malformed snapshots', () => {
-  const good = { jobId: 'abc', startedAt: 0, nextPollAt: 0, timeout: 1_000, throwOnFail: false, polls: 0, errors: 0, notFound: 0, confirmations: 0 };
+  const good = { jobId: 'abc', elapsed: 0, nextPollIn: 0, timeout: 1_000, throwOnFail: false, polls: 0, errors: 0, notFound: 0, confirmations: 0 };
+  const snap = (watches: unknown[], more: object = {}): unknown => ({ version: 2, takenAt: 0, watches, ...more });
 
   it.each<[string, unknown, string]>([
     ['not an object', null, 'Expected `snapshot` to be an object'],
-    ['another version', { version: 2, watches: [] }, 'Expected `snapshot.version` to be 1'],
-    ['no watches array', { version: 1, watches: {} }, 'Expected `snapshot.watches` to be an array'],
-    ['an unsafe job id', { version: 1, watches: [{ ...good, jobId: '../x' }] }, 'Expected `snapshot.watches[0].jobId` to be a job id'],
-    ['a non-finite number', { version: 1, watches: [good, { ...good, polls: null }] }, 'Expected `snapshot.watches[1].polls` to be a finite number'],
-    ['a bad deadline', { version: 1, watches: [{ ...good, deadline: 'soon' }] }, 'Expected `snapshot.watches[0].deadline` to be a finite number'],
-    ['no throwOnFail', { version: 1, watches: [{ ...good, throwOnFail: undefined }] }, 'Expected `snapshot.watches[0].throwOnFail` to be a boolean'],
-    ['a job that is not an object', { version: 1, watches: [{ ...good, job: 'x' }] }, 'Expected `snapshot.watches[0].job` to be an object'],
-    ['bad subJobsDone', { version: 1, watches: [{ ...good, subJobsDone: [1] }] }, 'Expected `snapshot.watches[0].subJobsDone` to be an array of strings'],
-    ['a bad learner', { version: 1, watches: [], learner: { types: {} } }, 'Expected `snapshot.learner.overheads` to be an object'],
+    ['another version', { version: 3, takenAt: 0, watches: [] }, 'Expected `snapshot.version` to be 1 or 2, got 3'],
+    ['no takenAt', { version: 2, watches: [] }, 'Expected `snapshot.takenAt` to be a number from 0 to 8640000000000000'],
+    ['no watches array', { version: 2, takenAt: 0, watches: {} }, 'Expected `snapshot.watches` to be an array'],
+    ['an unsafe job id', snap([{ ...good, jobId: '../x' }]), 'Expected `snapshot.watches[0].jobId` to be a job id'],
+    ['a count that is not a number', snap([good, { ...good, polls: null }]), 'Expected `snapshot.watches[1].polls` to be an integer from 0 to 1000000000'],
+    ['a negative error count', snap([{ ...good, errors: -100_000 }]), 'Expected `snapshot.watches[0].errors` to be an integer from 0 to 1000000000'],
+    ['a negative not-found count', snap([{ ...good, notFound: -1 }]), 'Expected `snapshot.watches[0].notFound` to be an integer from 0 to 1000000000'],
+    ['a fractional confirmation count', snap([{ ...good, confirmations: 0.5 }]), 'Expected `snapshot.watches[0].confirmations` to be an integer from 0 to 1000000000'],
+    ['a negative elapsed time', snap([{ ...good, elapsed: -5 }]), 'Expected `snapshot.watches[0].elapsed` to be a number from 0 to 9007199254740991'],
+    ['a bad remaining time', snap([{ ...good, remaining: 'soon' }]), 'Expected `snapshot.watches[0].remaining` to be a number from 0 to 2147483647'],
+    ['a next poll beyond 2³¹−1 ms', snap([{ ...good, nextPollIn: 2 ** 32 }]), 'Expected `snapshot.watches[0].nextPollIn` to be a number from 0 to 2147483647'],
+    ['no throwOnFail', snap([{ ...good, throwOnFail: undefined }]), 'Expected `snapshot.watches[0].throwOnFail` to be a boolean'],
+    ['a status that is not a string', snap([{ ...good, status: 5 }]), 'Expected `snapshot.watches[0].status` to be a string of at most 128 characters'],
+    ['bad subJobsDone', snap([{ ...good, subJobsDone: [1] }]), 'Expected `snapshot.watches[0].subJobsDone` to be an array of job ids'],
+    ['more sub-jobs failed than done', snap([{ ...good, subJobsDone: ['a'], subJobsFailed: 2 }]), 'Expected `snapshot.watches[0].subJobsFailed` to be an integer from 0 to 1'],
+    ['learned state of another format', snap([], { learned: { format: 'x', version: 1 } }), "Expected `snapshot.learned.format` to be 'evs-job-watcher/learned'"],
+    [
+      'learned state with a bad model',
+      snap([], { learned: { format: 'evs-job-watcher/learned', version: 1, learner: { types: { createVolume: { mean: 'x' } }, overheads: {} } } }),
+      'Expected `snapshot.learned.learner.types.createVolume` to be { mean, variance ≥ 0, weight ≥ 0, samples ≥ 0 } of finite numbers',
+    ],
   ])('rejects %s with a TypeError naming the field, restoring nothing', (_what, snapshot, message) => {
     const s = setup();
     expect(() => s.watcher.restore(snapshot as WatcherSnapshot)).toThrow(new TypeError(message));
     expect(s.watcher.stats()).toMatchObject({ watched: 0, waiters: 0 });
   });
 
-  it('rejects a stored job that is not a valid job, before restoring any watch', () => {
+  it('skips learned state of a version it does not know, with a warning, and restores the watches', () => {
     const s = setup();
-    const snapshot = { version: 1, takenAt: 0, watches: [good, { ...good, jobId: 'def', job: { status: 'RUNNING' } }] } as WatcherSnapshot;
-    expect(() => s.watcher.restore(snapshot)).toThrow(/job_id/);
-    expect(s.watcher.stats().watched).toBe(0);
+    s.watcher.restore(snap([good], { learned: { format: 'evs-job-watcher/learned', version: 99, anything: true } }) as WatcherSnapshot);
+    expect(s.watcher.stats()).toMatchObject({ watched: 1, waiters: 1 });
+    expect(s.logger.calls.find((call) => call.level === 'warn')?.message).toBe('snapshot: learned durations from an unknown version ignored');
+  });
+});
+
+describe('version 1 snapshots (wall-clock instants)', () => {
+  it('are still read: the watch resumes with its age, next poll and deadline', async () => {
+    const s = setup();
+    const jobId = s.jobs.add({ duration: 20_000 });
+    const now = s.clock.wallNow();
+    const v1 = {
+      version: 1,
+      takenAt: now,
+      watches: [
+        {
+          jobId,
+          job: { job_id: jobId, job_type: 'createVolume', status: 'RUNNING', begin_time: new Date(now).toISOString() },
+          startedAt: now,
+          nextPollAt: now + 3_000,
+          deadline: now + 10_000,
+          timeout: 10_000,
+          throwOnFail: false,
+          polls: 1,
+          errors: 0,
+          notFound: 0,
+          confirmations: 0,
+        },
+      ],
+      learner: { types: {}, overheads: {} },
+      siblings: {},
+    };
+    const restored = track(s.watcher.restore(v1 as unknown as WatcherSnapshot).get(jobId)!);
+    expect(s.watcher.snapshot().watches[0]).toMatchObject({ jobId, status: 'RUNNING', jobType: 'createVolume', nextPollIn: 3_000, remaining: 10_000, polls: 1 });
+    await s.clock.tick(10_000);
+    expect(restored.error).toBeInstanceOf(WatchTimeoutError);
   });
 });

@@ -11,7 +11,7 @@ import type { Job } from '../../../src/model/job.js';
 import { startSimulator, type FaultOptions, type JobSpec, type Simulator, type SimulatorOptions, type SimulatorStats } from '../../../src/simulator/index.js';
 import { JobWatcher } from '../../../src/watcher/job-watcher.js';
 import type { ThrottledEvent } from '../../../src/watcher/events.js';
-import type { JobWatcherOptions } from '../../../src/watcher/options.js';
+import type { WatcherSettings } from '../../../src/watcher/options.js';
 import type { WatcherStats } from '../../../src/watcher/stats.js';
 import { createFakeClock, settle, type FakeClock } from '../../helpers/fake-clock.js';
 import { HttpTrace, maxInWindow } from './http-trace.js';
@@ -42,7 +42,7 @@ export interface FaultScenario {
   /** Simulator options (skew, auth, latency…), besides the faults. */
   readonly simulator?: Partial<SimulatorOptions>;
   readonly client?: Partial<EvsClientOptions>;
-  readonly watcher?: Partial<JobWatcherOptions>;
+  readonly watcher?: WatcherSettings;
   /** Faults in force outside bursts. */
   readonly background?: FaultOptions;
   /** Faults in force `length` ms out of every `every` ms, until `until` (fake ms since the start). */

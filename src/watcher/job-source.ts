@@ -1,0 +1,57 @@
+import type { Clock } from '../clock/clock.js';
+import { InvalidResponseError } from '../errors/invalid-response-error.js';
+import type { Job } from '../model/job.js';
+
+/**
+ * Reads one job; the watcher calls it for every poll. It must resolve a parsed
+ * {@link Job} (`parseJob` makes one from the wire body). `signal` belongs to
+ * this poll alone: it aborts when the watcher gives up on the poll (its watch
+ * ended, the poll ran past `pollTimeout`, or the watcher was destroyed).
+ */
+export type FetchJob = (jobId: string, options: { readonly signal: AbortSignal }) => Promise<Job> | Job;
+
+/** What the watcher needs from a client; `EvsClient` is one. */
+export interface JobSource {
+  /** Reads one job. The watcher retries through its own schedule, so it asks for no retries here. */
+  getJob(jobId: string, options: { readonly signal: AbortSignal }): Promise<Job>;
+  /** The server's current wall-clock time, in ms since the epoch; used to measure how long jobs have run. */
+  serverNow?(): number;
+  /** The client's clock; the watcher uses it unless given its own. */
+  readonly clock?: Clock;
+}
+
+/**
+ * Calls `fetchJob` as one poll: a synchronous throw becomes a rejection, a
+ * plain value a resolved one, and what it resolves must be a parsed `Job`.
+ */
+export function fetchAnswer(fetchJob: FetchJob, jobId: string, signal: AbortSignal): Promise<Job> {
+  let answer: Promise<Job> | Job;
+  try {
+    answer = fetchJob(jobId, { signal });
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
+  return Promise.resolve(answer).then(checkJob);
+}
+
+/** @throws {InvalidResponseError} unless `value` has the shape `parseJob` gives (it is then retried like any malformed answer). */
+export function checkJob(value: unknown): Job {
+  const job = value as Partial<Job> | null;
+  if (
+    typeof job === 'object' &&
+    job !== null &&
+    typeof job.jobId === 'string' &&
+    typeof job.status === 'string' &&
+    typeof job.jobType === 'string' &&
+    Array.isArray(job.entities?.subJobs)
+  ) {
+    return job as Job;
+  }
+  const wire = typeof job === 'object' && job !== null && 'job_id' in job;
+  throw new InvalidResponseError(
+    wire
+      ? '`fetchJob` resolved a wire (snake_case) body: it must resolve a parsed `Job`; pass the body through `parseJob`'
+      : `\`fetchJob\` must resolve a parsed \`Job\` (\`parseJob\` makes one), got ${job === null ? 'null' : Array.isArray(job) ? 'an array' : typeof job}`,
+    { field: '$' },
+  );
+}

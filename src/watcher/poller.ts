@@ -1,0 +1,173 @@
+import type { Clock } from '../clock/clock.js';
+import { NetworkError, RequestTimeoutError } from '../errors/request-errors.js';
+import type { Job } from '../model/job.js';
+import type { HeapEntry } from '../schedule/timer-heap.js';
+import { fetchAnswer, type FetchJob } from './job-source.js';
+import type { PollHandle, Watch } from './watch.js';
+
+/** One poll in flight: its abort controller, and its time limit in the scheduler's timeout heap. */
+export class PollInFlight implements HeapEntry, PollHandle {
+  dueAt = Number.NaN;
+  heapIndex = -1;
+  readonly watch: Watch;
+  readonly controller = new AbortController();
+  /** Monotonic time it was sent. */
+  readonly sentAt: number;
+  settled = false;
+
+  constructor(watch: Watch, sentAt: number) {
+    this.watch = watch;
+    this.sentAt = sentAt;
+  }
+
+  abort(reason?: unknown): void {
+    this.controller.abort(reason);
+  }
+}
+
+/** What the poller reports, and the timeout heap it keeps its time limits in. */
+export interface PollerHooks {
+  /** A poll answered with a job. */
+  answered(watch: Watch, job: Job): void;
+  /** A poll failed (`error` as thrown, or a {@link RequestTimeoutError} past `pollTimeout`). */
+  failed(watch: Watch, error: unknown): void;
+  scheduleTimeout(poll: PollInFlight, at: number): void;
+  cancelTimeout(poll: PollInFlight): void;
+  /** Capacity freed up. */
+  freed(): void;
+}
+
+/** The poller's knobs, validated by the watcher. */
+export interface PollerOptions {
+  readonly fetchJob: FetchJob;
+  readonly concurrency: number;
+  /** Longest a poll may take before the watcher gives up on it, in ms. */
+  readonly pollTimeout: number;
+}
+
+/**
+ * Sends polls and owns what is in flight: their count bounds concurrency (there
+ * is no queue to manage: the scheduler only starts a poll when the gate says there is
+ * room), a fresh AbortController per poll, a time limit per poll (a `fetchJob`
+ * that never settles frees its slot after `pollTimeout`), and the latency seen.
+ * Until an answer shows the credentials work, one poll at a time: with bad
+ * AK/SK, `concurrency` polls due together would be that many bad signatures, and five lock the key.
+ */
+export class Poller {
+  readonly #options: PollerOptions;
+  readonly #clock: Clock;
+  readonly #hooks: PollerHooks;
+  readonly #polls = new Set<PollInFlight>();
+  #latency = 0;
+  #sent = 0;
+  #credentialsConfirmed = false;
+  #drained: (() => void) | undefined;
+
+  constructor(options: PollerOptions, clock: Clock, hooks: PollerHooks) {
+    this.#options = options;
+    this.#clock = clock;
+    this.#hooks = hooks;
+  }
+
+  /** Polls in flight now. */
+  get inFlight(): number {
+    return this.#polls.size;
+  }
+
+  /** Requests sent so far (a reset keep-alive retried at once counts twice). */
+  get sent(): number {
+    return this.#sent;
+  }
+
+  /** Recent poll latency, in ms (exponentially weighted). */
+  get latency(): number {
+    return this.#latency;
+  }
+
+  /** Whether an answer (or a non-auth HTTP error) has shown the credentials work. */
+  get credentialsConfirmed(): boolean {
+    return this.#credentialsConfirmed;
+  }
+
+  /** Whether another poll may start now. */
+  hasCapacity(): boolean {
+    return this.#polls.size < (this.#credentialsConfirmed ? this.#options.concurrency : 1);
+  }
+
+  /** The service accepted our credentials: polls may go out `concurrency` at a time. */
+  confirmCredentials(): void {
+    this.#credentialsConfirmed = true;
+  }
+
+  /** Sends one poll for `watch` (the gate already took its capacity). */
+  start(watch: Watch): void {
+    const now = this.#clock.monotonicNow();
+    const poll = new PollInFlight(watch, now);
+    watch.recordSent(poll, now);
+    this.#polls.add(poll);
+    this.#hooks.scheduleTimeout(poll, now + this.#options.pollTimeout);
+    this.#fetch(watch.jobId, poll.controller.signal, false).then(
+      (job) => this.#settled(poll, job, undefined),
+      (error: unknown) => this.#settled(poll, undefined, error),
+    );
+  }
+
+  /** A poll ran past `pollTimeout`: it is abandoned (aborted, its slot freed, its late answer ignored). */
+  timedOut(poll: PollInFlight): void {
+    const error = new RequestTimeoutError(this.#options.pollTimeout);
+    poll.abort(error);
+    this.#settled(poll, undefined, error);
+  }
+
+  /** Aborts every poll in flight and frees its slot now, whether or not its `fetchJob` honours the signal. */
+  abortAll(reason: unknown): void {
+    for (const poll of [...this.#polls]) {
+      poll.watch.abortPoll(reason);
+      this.#settled(poll, undefined, reason);
+    }
+  }
+
+  /** Resolves once no poll is in flight. */
+  drained(): Promise<void> {
+    if (this.#polls.size === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const previous = this.#drained;
+      this.#drained = () => {
+        previous?.();
+        resolve();
+      };
+    });
+  }
+
+  /** One request; a reset keep-alive socket (stale on the server's side) is retried at once, on a new connection. */
+  #fetch(jobId: string, signal: AbortSignal, retried: boolean): Promise<Job> {
+    this.#sent += 1;
+    const answer = fetchAnswer(this.#options.fetchJob, jobId, signal);
+    if (retried) return answer;
+    return answer.catch((error: unknown) => (!signal.aborted && isStaleConnection(error) ? this.#fetch(jobId, signal, true) : Promise.reject(error as Error)));
+  }
+
+  /** Each poll settles once: the first of its answer and its time limit counts. */
+  #settled(poll: PollInFlight, job: Job | undefined, error: unknown): void {
+    if (poll.settled) return;
+    poll.settled = true;
+    this.#hooks.cancelTimeout(poll);
+    this.#polls.delete(poll);
+    this.#latency += (this.#clock.monotonicNow() - poll.sentAt - this.#latency) / 8;
+    // A poll its watch gave up on (the watch ended) counts for nothing.
+    if (poll.watch.recordSettled(poll)) {
+      if (job === undefined) this.#hooks.failed(poll.watch, error);
+      else this.#hooks.answered(poll.watch, job);
+    }
+    if (this.#polls.size === 0 && this.#drained !== undefined) {
+      const drained = this.#drained;
+      this.#drained = undefined;
+      drained();
+    }
+    this.#hooks.freed();
+  }
+}
+
+function isStaleConnection(error: unknown): boolean {
+  return error instanceof NetworkError && /ECONNRESET|UND_ERR_SOCKET|other side closed/.test(error.message);
+}
