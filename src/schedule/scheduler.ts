@@ -110,7 +110,9 @@ export class PollScheduler<P extends HeapEntry, D extends HeapEntry, T extends H
     this.#disarm();
   }
 
+  /** Entries scheduled while pumping are seen by the pump's own re-arm: no timer (nor pump) per poll started. */
   #nudge(at: number): void {
+    if (this.#pumping) return;
     if (at <= this.#clock.monotonicNow()) this.#queuePump();
     else if (at < this.#armedAt) this.#arm(at);
   }

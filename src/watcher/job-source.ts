@@ -24,10 +24,10 @@ export interface JobSource {
  * Calls `fetchJob` as one poll: a synchronous throw becomes a rejection, a
  * plain value a resolved one, and what it resolves must be a parsed `Job`.
  */
-export function fetchAnswer(fetchJob: FetchJob, jobId: string, signal: AbortSignal): Promise<Job> {
+export function fetchAnswer(fetchJob: FetchJob, jobId: string, options: { readonly signal: AbortSignal }): Promise<Job> {
   let answer: Promise<Job> | Job;
   try {
-    answer = fetchJob(jobId, { signal });
+    answer = fetchJob(jobId, options);
   } catch (error) {
     return Promise.reject(error instanceof Error ? error : new Error(String(error)));
   }

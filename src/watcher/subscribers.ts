@@ -59,13 +59,15 @@ export abstract class Deadline implements HeapEntry {
 export class Waiter extends Deadline implements Subscriber {
   readonly watch: Watch;
   readonly throwOnFail: boolean;
-  readonly #settle: Settle<Job>;
+  readonly #resolve: (job: Job) => void;
+  readonly #reject: (error: unknown) => void;
   #settled = false;
 
   constructor(watch: Watch, settle: Settle<Job>, throwOnFail: boolean, options: DeadlineOptions) {
     super(options);
     this.watch = watch;
-    this.#settle = settle;
+    this.#resolve = settle.resolve;
+    this.#reject = settle.reject;
     this.throwOnFail = throwOnFail;
   }
 
@@ -81,14 +83,14 @@ export class Waiter extends Deadline implements Subscriber {
     if (job.status === 'FAIL' && this.throwOnFail) this.fail(new JobFailedError(job));
     else if (!this.#settled) {
       this.#settled = true;
-      this.#settle.resolve(job);
+      this.#resolve(job);
     }
   }
 
   fail(error: unknown): void {
     if (this.#settled) return;
     this.#settled = true;
-    this.#settle.reject(error);
+    this.#reject(error);
   }
 }
 
@@ -153,19 +155,24 @@ export class WatchGroup extends Deadline {
   }
 
   pending(): Subscriber[] {
-    return this.settled ? [] : this.slots.filter((slot) => !slot.settled);
+    return this.settled ? [] : this.slots.filter((slot) => !this.isSettled(slot.index));
+  }
+
+  /** Whether slot `index` has its outcome (or the whole batch has settled). */
+  isSettled(index: number): boolean {
+    return this.settled || this.#results[index] !== undefined;
   }
 
   /** Slot `index` ended with its job. */
   fulfil(index: number, job: Job): void {
-    if (this.settled) return;
+    if (this.isSettled(index)) return;
     this.#results[index] = this.mode === 'all' ? { status: 'fulfilled', value: job } : job;
     this.#settledOne();
   }
 
   /** Slot `index` ended with an error: the whole batch, or just that slot under `settle: 'all'`. */
   reject(index: number, error: unknown): void {
-    if (this.settled) return;
+    if (this.isSettled(index)) return;
     if (this.mode === 'first-error') {
       this.fail(error);
       return;
@@ -195,7 +202,6 @@ export class GroupSlot implements Subscriber {
   readonly group: WatchGroup;
   readonly index: number;
   readonly watch: Watch;
-  settled = false;
 
   constructor(group: WatchGroup, index: number, watch: Watch) {
     this.group = group;
@@ -212,15 +218,11 @@ export class GroupSlot implements Subscriber {
   }
 
   finish(job: Job): void {
-    if (this.settled) return;
-    this.settled = true;
     if (job.status === 'FAIL' && this.group.throwOnFail) this.group.reject(this.index, new JobFailedError(job));
     else this.group.fulfil(this.index, job);
   }
 
   fail(error: unknown): void {
-    if (this.settled) return;
-    this.settled = true;
     this.group.reject(this.index, error);
   }
 }

@@ -40,6 +40,9 @@ export interface WatchRecord {
   readonly subJobsFailed: number;
 }
 
+const ANCHORED = 1;
+const KEEP_JOB = 2;
+
 /**
  * The polling state of one job id, shared by every caller watching it, and the
  * only place that state changes: through the `record…` transitions below.
@@ -59,12 +62,12 @@ export class Watch implements HeapEntry {
   #beginTime = Number.NaN;
   /** Monotonic instant the job began: a guess until an answer anchors it, then fixed (a wall-clock step cannot move it). */
   #beganAt: number;
-  #anchored = false;
+  /** Bit 0: an answer anchored `#beganAt`; bit 1: answers are kept (a deadline is near). */
+  #flags = 0;
   #polls = 0;
   #errors = 0;
   #notFound = 0;
   #confirmations = 0;
-  #keepJob = false;
   #lastJob: Job | undefined;
   #batch: { readonly done: Set<string>; failed: number } | undefined;
   #request: PollHandle | undefined;
@@ -81,7 +84,7 @@ export class Watch implements HeapEntry {
     const watch = new Watch(record.jobId, now - record.elapsed, record.jobType);
     watch.#status = record.status;
     watch.#beginTime = record.beginTime;
-    watch.#anchored = record.status !== undefined;
+    if (record.status !== undefined) watch.#flags |= ANCHORED;
     watch.#polls = record.polls;
     watch.#errors = record.errors;
     watch.#notFound = record.notFound;
@@ -112,7 +115,7 @@ export class Watch implements HeapEntry {
 
   /** Whether an answer has shown the job (so its age is anchored to its `begin_time`). */
   get seen(): boolean {
-    return this.#anchored;
+    return (this.#flags & ANCHORED) !== 0;
   }
 
   /** The last job read, kept once a deadline is near or SUCCESS awaits confirmation (for `WatchTimeoutError.job`). */
@@ -142,7 +145,7 @@ export class Watch implements HeapEntry {
 
   /** Keeps `job` and every later answer: a deadline is near and its timeout error should carry the last job seen. */
   keepLastJob(job?: Job): void {
-    this.#keepJob = true;
+    this.#flags |= KEEP_JOB;
     if (job !== undefined) this.#lastJob = job;
   }
 
@@ -179,15 +182,15 @@ export class Watch implements HeapEntry {
     this.#status = interner.intern(job.status);
     const beginTime = job.beginTime?.getTime() ?? Number.NaN;
     this.#beginTime = beginTime;
-    if (!this.#anchored) {
-      this.#anchored = true;
+    if ((this.#flags & ANCHORED) === 0) {
+      this.#flags |= ANCHORED;
       if (!Number.isNaN(beginTime)) this.#beganAt = now - Math.max(0, serverNow - beginTime);
     }
     let state: AnswerState = 'running';
     if (job.status === 'FAIL') state = 'final';
     else if (job.status === 'SUCCESS') state = ++this.#confirmations >= confirmationsNeeded ? 'final' : 'confirming';
     else this.#confirmations = 0;
-    this.#lastJob = this.#keepJob || state === 'confirming' ? job : undefined;
+    this.#lastJob = (this.#flags & KEEP_JOB) !== 0 || state === 'confirming' ? job : undefined;
     return state;
   }
 
