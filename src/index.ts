@@ -1,5 +1,8 @@
-// The one public surface of evs-job-watcher. Everything users may import is
-// named here explicitly; anything else is internal and may change.
+/**
+ * The one public surface of evs-job-watcher. Everything users may import is
+ * named here explicitly; anything else is internal and may change.
+ * @module evs-job-watcher
+ */
 
 export { JobWatcher } from './watcher/job-watcher.js';
 export type { FetchJob, JobSource } from './watcher/job-source.js';

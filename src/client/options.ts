@@ -72,5 +72,5 @@ export interface EvsClientOptions {
 /** Options of one {@link EvsClient.getJob} call. */
 export interface GetJobOptions {
   /** Aborts the request; the promise then rejects with `AbortError`. */
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignal | undefined;
 }

@@ -29,7 +29,8 @@ import { Watch } from './watch.js';
  * Watches many Huawei Cloud jobs until they finish, with one scheduler, bounded
  * concurrency, adaptive polling and typed events.
  *
- * Every transition completes before its events are emitted: a listener may call
+ * It is an eventemitter3 `EventEmitter<WatcherEvents>` (`on`, `once`, `off`, typed by
+ * {@link WatcherEvents}). Every transition completes before its events are emitted: a listener may call
  * any method (`close()`, `destroy()`, an `AbortController.abort()`, `watch()`)
  * and finds promises and state already agreeing with what the event says.
  *

@@ -106,7 +106,7 @@ describe('the README simulator recipe', () => {
 describe('the README', () => {
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 
-  it.each(['await-one-job.ts', 'worker.ts', 'batch.ts', 'simulator.ts'])('quotes examples/%s verbatim, so its code is the code these tests run', (file) => {
+  it.each(['await-one-job.ts', 'worker.ts', 'batch.ts', 'simulator.ts', 'huawei-sdk.ts'])('quotes examples/%s verbatim, so its code is the code these tests run', (file) => {
     const code = readFileSync(new URL(`../../examples/${file}`, import.meta.url), 'utf8').trim();
 
     expect(readme).toContain(`\`\`\`ts\n${code}\n\`\`\``);

@@ -150,7 +150,7 @@ describe('a begin_time ahead of the server clock', () => {
     const ahead = 8 * 3_600_000;
     const shifted = async (id: string, options: { readonly signal: AbortSignal }): Promise<Job> => {
       const job = await s.jobs.fetchJob(id, options);
-      const wire = { ...job.raw, begin_time: new Date(job.beginTime!.getTime() + ahead).toISOString() };
+      const wire: Record<string, unknown> = { ...job.raw, begin_time: new Date(job.beginTime!.getTime() + ahead).toISOString() };
       if (job.endTime !== undefined) wire['end_time'] = new Date(job.endTime.getTime() + ahead).toISOString();
       return parseJob(wire);
     };

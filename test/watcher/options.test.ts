@@ -77,8 +77,8 @@ describe('JobWatcher options: exact TypeError messages', () => {
     const watcher = new JobWatcher({
       client: {
         clock,
-        serverNow: () => clock.monotonicNow(),
-        getJob: (id, { signal }) => {
+        serverNow: () => clock.wallNow(),
+        getJob: (id, { signal } = {}) => {
           calls.push(id);
           return jobs.fetchJob(id, { signal: signal ?? new AbortController().signal });
         },
