@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Job } from '../../src/model/job.js';
 import { ClosedError } from '../../src/errors/closed-error.js';
 import { AbortError } from '../../src/errors/request-errors.js';
 import { JobWatcher } from '../../src/watcher/job-watcher.js';
@@ -207,6 +208,53 @@ describe('destroy()', () => {
   });
 });
 
+describe('a fetchJob that never settles and ignores its signal', () => {
+  const deaf = (s: ReturnType<typeof setup>, hangs: Set<string>) => (jobId: string, options: { readonly signal: AbortSignal }): Promise<Job> =>
+    hangs.has(jobId) ? new Promise<Job>(() => undefined) : s.jobs.fetchJob(jobId, options);
+
+  it('cannot starve the other watches: its slot is freed after pollTimeout', async () => {
+    const s = setup();
+    const stuck = s.jobs.add({ duration: 60_000 });
+    const others = [s.jobs.add({ duration: 40_000 }), s.jobs.add({ duration: 40_000 })];
+    const watcher = new JobWatcher({ ...STEADY, clock: s.clock, concurrency: 1, pollTimeout: 5_000, fetchJob: deaf(s, new Set([stuck])) });
+    const errors: string[] = [];
+    watcher.on('pollError', ({ jobId, error }) => errors.push(`${jobId === stuck ? 'stuck' : 'other'} ${error.name}`));
+    const watches = others.map((jobId) => track(watcher.watch(jobId)));
+    track(watcher.watch(stuck));
+    await s.clock.tick(60_000);
+    expect(watches.every((watch) => watch.value?.status === 'SUCCESS')).toBe(true);
+    expect(errors.every((error) => error === 'stuck RequestTimeoutError')).toBe(true);
+    expect(errors.length).toBeGreaterThan(0);
+    await watcher.destroy();
+  });
+
+  it('cannot hold close() for ever: it resolves once the poll in flight runs past pollTimeout', async () => {
+    const s = setup();
+    const jobId = s.jobs.add({ duration: 60_000 });
+    const watcher = new JobWatcher({ ...STEADY, clock: s.clock, pollTimeout: 5_000, fetchJob: deaf(s, new Set([jobId])) });
+    const watch = track(watcher.watch(jobId));
+    await s.clock.tick(1_000);
+    const closing = track(watcher.close());
+    await s.clock.tick(4_999);
+    expect(closing.status).toBe('pending');
+    await s.clock.tick(1);
+    expect(closing.status).toBe('fulfilled');
+    expect(watch.error).toBeInstanceOf(AbortError);
+  });
+
+  it('bounds the credentials probe too: a hanging first poll does not stall every watch', async () => {
+    const s = setup();
+    const first = s.jobs.add({ duration: 60_000 });
+    const second = s.jobs.add({ duration: 3_000 });
+    const watcher = new JobWatcher({ ...STEADY, clock: s.clock, pollTimeout: 5_000, fetchJob: deaf(s, new Set([first])) });
+    track(watcher.watch(first));
+    const other = track(watcher.watch(second));
+    await s.clock.tick(15_000);
+    expect(other.value?.status).toBe('SUCCESS');
+    await watcher.destroy();
+  });
+});
+
 describe('await using', () => {
   it('closes the watcher at the end of the scope', async () => {
     const s = setup();
@@ -259,9 +307,48 @@ describe('invalid input to watch()', () => {
     [{ timeout: 1.5 }, 'Expected `timeout` to be an integer from 1 to 2147483647, got `1.5` (number)'],
     [{ timeout: Number.POSITIVE_INFINITY }, 'Expected `timeout` to be an integer from 1 to 2147483647, got `Infinity` (number)'],
     [{ jobType: 5 as unknown as string }, 'Expected `jobType` to be a string, got `5` (number)'],
-  ])('rejects watch options %o with a TypeError', async (options, message) => {
+    [{ throwOnFail: 'yes' as unknown as boolean }, 'Expected `throwOnFail` to be a boolean, got `yes` (string)'],
+    [{ signal: {} as AbortSignal }, 'Expected `signal` to be an AbortSignal, got `object` (object)'],
+    [{ timout: 5_000 }, 'Unknown option `options.timout` (did you mean `timeout`?); known: timeout, signal, jobType, throwOnFail'],
+    [{ timeout: null }, 'Expected `options.timeout` to be a value, got null: leave it out (or pass undefined) for the default'],
+    [{ settle: 'all' }, 'Unknown option `options.settle`; known: timeout, signal, jobType, throwOnFail'],
+  ])('rejects watch options %o with a TypeError, before anything is created or scheduled', async (options, message) => {
     const s = setup();
     await expect(s.watcher.watch(s.jobs.add(), options)).rejects.toThrow(new TypeError(message));
+    expect(s.watcher.stats()).toMatchObject({ watched: 0, waiters: 0 });
+    expect(s.clock.fake.countTimers()).toBe(0);
+  });
+
+  it('accepts an explicit undefined for every watch option', async () => {
+    const s = setup();
+    const watch = track(s.watcher.watch(s.jobs.add({ duration: 1_000 }), { timeout: undefined, signal: undefined, jobType: undefined, throwOnFail: undefined }));
+    await s.clock.tick(1_000);
+    expect(watch.value?.status).toBe('SUCCESS');
+  });
+});
+
+describe('invalid input to watchAll() and add()', () => {
+  it.each([
+    ['a string (an iterable of characters, not of ids)', 'abc', 'Expected `jobIds` to be an iterable of job ids (an array, a Set…), got a string'],
+    ['null', null, 'Expected `jobIds` to be an iterable of job ids (an array, a Set…), got `null` (object)'],
+    ['a number', 5, 'Expected `jobIds` to be an iterable of job ids (an array, a Set…), got `5` (number)'],
+  ])('watchAll(%s) rejects with a TypeError (a rejection, not a throw), watching nothing', async (_what, ids, message) => {
+    const s = setup();
+    let promise: Promise<unknown> | undefined;
+    expect(() => (promise = s.watcher.watchAll(ids as unknown as string[]))).not.toThrow();
+    await expect(promise).rejects.toThrow(new TypeError(message));
+    expect(s.watcher.stats().watched).toBe(0);
+  });
+
+  it('watchAll refuses an unknown settle mode', async () => {
+    const s = setup();
+    await expect(s.watcher.watchAll([s.jobs.add()], { settle: 'any' as 'all' })).rejects.toThrow(new TypeError("Expected `settle` to be 'first-error' or 'all', got `any` (string)"));
+  });
+
+  it('add() throws synchronously (it has no promise) and watches nothing', () => {
+    const s = setup();
+    expect(() => s.watcher.add('a/b')).toThrow(TypeError);
+    expect(() => s.watcher.add(s.jobs.add(), { throwOnFail: true } as object)).toThrow('Unknown option `options.throwOnFail`');
     expect(s.watcher.stats().watched).toBe(0);
   });
 });
