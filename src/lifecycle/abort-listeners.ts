@@ -8,10 +8,8 @@ const shared = new WeakMap<AbortSignal, Shared>();
 
 /**
  * Calls `listener` once when `signal` aborts, through ONE `abort` listener per
- * signal shared by every watch and request of this library. One listener each
- * made Node print `MaxListenersExceededWarning` ("Possible EventTarget memory
- * leak detected. 11 abort listeners added to [AbortSignal]") as soon as eleven
- * watches shared a signal: the common `watch(id, { signal })` over a batch of ids.
+ * signal shared by every watch and request of this library, so any number of
+ * watches may share a signal without Node's `MaxListenersExceededWarning`.
  * Adding the same `listener` twice registers it once, as `addEventListener` does.
  */
 export function addAbortListener(signal: AbortSignal, listener: () => void): void {

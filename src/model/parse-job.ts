@@ -131,12 +131,7 @@ function parseTimestamp(text: string): number {
   return Date.parse(zoned.replace(' ', 'T'));
 }
 
-/**
- * `Date.parse` rolls 2016-02-30 over to March and 24:00 to the next day, and the
- * field-by-field read (`Date.UTC`) 07:60 to 08:00 as well; the wire must not.
- * Minutes and seconds went unchecked when that fast read came in, so minute or
- * second 60 was accepted in the API's own form (only): 07:60:13.219Z read as 08:00:13.219Z.
- */
+/** A real calendar date and time of day: `Date.parse` and `Date.UTC` roll 2016-02-30, 24:00 and 07:60 over; the wire must not. */
 function isCalendarDate(text: string): boolean {
   const [year, month, day, hour, minute, second] = [0, 5, 8, 11, 14, 17].map((at) => Number(text.slice(at, at === 0 ? 4 : at + 2))) as [number, number, number, number, number, number];
   const date = new Date(Date.UTC(year, month - 1, day));

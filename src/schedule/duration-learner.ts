@@ -227,10 +227,7 @@ export function maxQuantile(estimate: DurationEstimate, p: number, elapsed: read
   let longest = 1;
   for (const e of elapsed) longest = Math.max(longest, e);
   let low = Math.log(longest);
-  // The bracket must reach past the bulk of the distribution, not just past the
-  // longest elapsed time: from `low + 12σ + 1` alone, sub-jobs that had run less
-  // than ~e^(μ−12σ−1) ms (just started, narrow learned σ) got an answer far below
-  // the median (7 ms for fresh 30 s jobs at σ = 0.5), so batches were polled too early.
+  // The bracket reaches past the bulk of the distribution as well as past the longest elapsed time.
   let high = Math.max(low, estimate.mu) + 12 * estimate.sigma + 1;
   for (let step = 0; step < 40; step++) {
     const mid = (low + high) / 2;

@@ -78,11 +78,8 @@ export function nextPollDelay(context: PollContext, learner: DurationLearner, op
     ? learnedTarget(context, learner, options) - context.elapsed
     : Math.min(options.initialDelay * options.factor ** context.polls, lagCap);
   const bounded = Math.min(Math.max(planned, MIN_DELAY), options.maxDelay);
-  // `maxDelay` is the caller's hard cap and wins over the MIN_DELAY floor: the
-  // options accept a `maxDelay` below MIN_DELAY, and re-flooring after the jitter
-  // used to return MIN_DELAY (500 ms) for `maxDelay: 100`, i.e. above the cap.
-  // Jitter shortens only the lag allowance, never a learned skip over the
-  // quiet head: shortening the whole delay landed first polls before jobs end.
+  // `maxDelay` is the caller's hard cap and wins over the MIN_DELAY floor; jitter
+  // shortens only the lag allowance, never a learned skip over the quiet head.
   const jittered = bounded - options.jitter * random() * Math.min(bounded, lagCap);
   return Math.min(options.maxDelay, Math.max(MIN_DELAY, jittered));
 }

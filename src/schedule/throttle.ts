@@ -85,11 +85,7 @@ export class Throttle {
 
   /** Handles a 429 for a request sent at `sentAt`; `retryAfter` is the server's delay in ms, if it gave one. */
   throttled(now: number, sentAt: number, retryAfter: number | undefined): ThrottleDecision {
-    // A request already in flight when the pause began says nothing new. `<=`:
-    // one sent in the same millisecond the pause began left before its 429 was
-    // read (the gate holds every request while paused), so with `<` two polls
-    // sent together and throttled together escalated twice (two `throttled`
-    // events, the rate halved twice).
+    // A request sent no later than the pause began (the gate holds every request while paused) says nothing new.
     if (sentAt <= this.#pauseStartedAt) return { pause: Math.max(0, this.#pausedUntil - now), rate: this.rate, escalated: false };
     const sameEpisode = now - this.#pauseStartedAt < this.#lastPause + EPISODE_GAP;
     this.#consecutive = sameEpisode ? this.#consecutive + 1 : 1;
@@ -106,11 +102,7 @@ export class Throttle {
   #decrease(now: number, resumedAt: number): void {
     const running = Math.min(this.#bucket?.rate ?? Number.POSITIVE_INFINITY, Math.max(this.#current, this.#previous, MIN_RATE));
     const rate = Math.max(MIN_RATE, running / 2);
-    // Only a rate run for a whole measurement window after the last pause says
-    // what the quota is. In a 429 storm each 429 answers the one request let out
-    // as a pause ends, so the count read ~1 per second: the ceiling used to
-    // collapse to 1 and polling stayed near 1 request per second for many
-    // minutes after the storm (watches of 500 jobs timed out).
+    // Only a rate run for a whole measurement window after the last pause says what the quota is.
     if (now - resumedAt >= MEASURE_WINDOW) this.#ceiling = Math.max(MIN_RATE, running * BACK_OFF_TO);
     this.#atCeilingSince = Number.POSITIVE_INFINITY;
     this.#bucket ??= new TokenBucket(rate, 1, now);
@@ -134,9 +126,7 @@ export class Throttle {
     this.#lastIncrease += seconds * 1000;
     const configured = this.#options.maxRequestsPerSecond ?? Number.POSITIVE_INFINITY;
     if (bucket.rate >= this.#ceiling) {
-      // A decrease can land exactly on the ceiling (both floor at MIN_RATE): the
-      // quiet spell at the ceiling starts now. It used to stay at +Infinity then,
-      // so the watcher never probed and kept 1 request per second for good.
+      // Reaching the ceiling (a decrease may land exactly on it) starts the quiet spell that leads to a probe.
       this.#atCeilingSince = Math.min(this.#atCeilingSince, now);
       if (now - this.#atCeilingSince < PROBE_AFTER || this.#ceiling >= configured) return;
       this.#ceiling = Math.min(configured, this.#ceiling * 1.1);

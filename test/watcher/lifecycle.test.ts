@@ -3,6 +3,7 @@ import type { Job } from '../../src/model/job.js';
 import { ClosedError } from '../../src/errors/closed-error.js';
 import { AbortError } from '../../src/errors/request-errors.js';
 import { JobWatcher } from '../../src/watcher/job-watcher.js';
+import type { WatchOptions } from '../../src/watcher/options.js';
 import { countListeners, flush, track } from '../helpers/time.js';
 import { STEADY, useFakeWatchers } from '../helpers/watcher.js';
 
@@ -302,7 +303,7 @@ describe('invalid input to watch()', () => {
     expect(s.watcher.stats()).toMatchObject({ watched: 0, waiters: 0 });
   });
 
-  it.each([
+  it.each<[object, string]>([
     [{ timeout: 0 }, 'Expected `timeout` to be an integer from 1 to 2147483647, got `0` (number)'],
     [{ timeout: 1.5 }, 'Expected `timeout` to be an integer from 1 to 2147483647, got `1.5` (number)'],
     [{ timeout: Number.POSITIVE_INFINITY }, 'Expected `timeout` to be an integer from 1 to 2147483647, got `Infinity` (number)'],
@@ -314,7 +315,7 @@ describe('invalid input to watch()', () => {
     [{ settle: 'all' }, 'Unknown option `options.settle`; known: timeout, signal, jobType, throwOnFail'],
   ])('rejects watch options %o with a TypeError, before anything is created or scheduled', async (options, message) => {
     const s = setup();
-    await expect(s.watcher.watch(s.jobs.add(), options)).rejects.toThrow(new TypeError(message));
+    await expect(s.watcher.watch(s.jobs.add(), options as WatchOptions)).rejects.toThrow(new TypeError(message));
     expect(s.watcher.stats()).toMatchObject({ watched: 0, waiters: 0 });
     expect(s.clock.fake.countTimers()).toBe(0);
   });
