@@ -220,7 +220,7 @@ describe.concurrent('evs-jobs wait: bad usage exits 2 with one line on stderr', 
   });
 
   it('refuses http:// off loopback', async () => {
-    expectUsageError(await runCli(['wait', '--endpoint', 'http://10.1.2.3', '--project', 'p1', '--no-auth', 'abc']), /refusing http:\/\/ to 10\.1\.2\.3/);
+    expectUsageError(await runCli(['wait', '--endpoint', 'http://10.1.2.3', '--project', 'p1', '--no-auth', 'abc']), /invalid --endpoint: Refusing plain http:\/\/ to 10\.1\.2\.3: credentials would travel in clear text/);
   });
 
   it('refuses an unknown flag', async () => {

@@ -127,7 +127,7 @@ describe('a job that does not exist (yet)', () => {
 describe('job specs', () => {
   it('are validated before anything is stored', async () => {
     const simulator = await start();
-    expect(() => simulator.addJob({ duration: -1 })).toThrow(new TypeError('Expected `spec.duration` to be a number between 0 and 9007199254740991, got `-1` (number)'));
+    expect(() => simulator.addJob({ duration: -1 })).toThrow(new TypeError('Expected `spec.duration` to be a number from 0 to 9007199254740991, got `-1` (number)'));
     expect(() => simulator.addJob({ subJobs: [{}, { initDuration: Number.NaN }] })).toThrow(/`spec\.subJobs\[1\]\.initDuration`/);
     expect(() => simulator.addJob({ outcome: 'DONE' as 'SUCCESS' })).toThrow(/'SUCCESS' or 'FAIL'/);
     expect(simulator.stats().requests).toBe(0);

@@ -51,10 +51,10 @@ describe('startSimulator()', () => {
   });
 
   it('rejects invalid options with exact messages', async () => {
-    await expect(startSimulator({ port: 70_000 })).rejects.toThrow(new TypeError('Expected `port` to be an integer between 0 and 65535, got `70000` (number)'));
+    await expect(startSimulator({ port: 70_000 })).rejects.toThrow(new TypeError('Expected `port` to be an integer from 0 to 65535, got `70000` (number)'));
     await expect(startSimulator({ host: '' })).rejects.toThrow('Expected `host` to be a non-empty string, got `` (string)');
     await expect(startSimulator({ apiJobs: { failureRate: 2 } })).rejects.toThrow(/`apiJobs\.failureRate`/);
-    await expect(startSimulator({ faults: { reset: -1 } })).rejects.toThrow(/`reset`/);
+    await expect(startSimulator({ faults: { reset: -1 } })).rejects.toThrow('Expected `faults.reset` to be a number from 0 to 1, got `-1` (number)');
     await expect(startSimulator({ auth: { tokens: [''] } })).rejects.toThrow(/`auth\.tokens\[0\]`/);
   });
 });

@@ -3,7 +3,7 @@ import { formatDuration } from '../durations.js';
 import type { Summary } from '../summary.js';
 import type { CliEvent } from './events.js';
 import type { Output, Renderer } from './renderer.js';
-import { formatComparison, formatSummary, plural } from './summary-text.js';
+import { failureText, formatComparison, formatSummary, plural } from './summary-text.js';
 
 /**
  * Off a terminal (pipes, CI logs): one stable, plain line per event that
@@ -37,9 +37,8 @@ export function plainLine(event: CliEvent): string | undefined {
     case 'succeeded':
       return `${label('succeeded')}${event.jobId}  ${event.jobType || '?'}  ${duration(event.durationMs)}`;
     case 'failed': {
-      const reason = [event.errorCode, event.failReason].filter((part) => part !== null && part !== '').join(': ') || 'no reason given';
       const subJobs = event.subJobs > 0 ? `  (${event.subJobsFailed} of ${event.subJobs} sub-jobs failed)` : '';
-      return `${label('failed')}${event.jobId}  ${event.jobType || '?'}  ${duration(event.durationMs)}  ${reason}${subJobs}`;
+      return `${label('failed')}${event.jobId}  ${event.jobType || '?'}  ${duration(event.durationMs)}  ${failureText(event)}${subJobs}`;
     }
     case 'timeout':
       return `${label('timed out')}${event.jobId}  after ${formatDuration(event.timeoutMs)}, last seen ${event.lastStatus ?? 'never (no answer)'}`;

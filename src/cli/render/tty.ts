@@ -5,7 +5,7 @@ import { formatDuration } from '../durations.js';
 import type { Summary } from '../summary.js';
 import type { CliEvent } from './events.js';
 import type { LiveStats, Output, Renderer } from './renderer.js';
-import { formatComparison, formatSummary, plural } from './summary-text.js';
+import { failureText, formatComparison, formatSummary, plural } from './summary-text.js';
 
 /** Options of {@link TtyRenderer}. */
 export interface TtyRendererOptions {
@@ -152,8 +152,7 @@ export class TtyRenderer implements Renderer {
       case 'failed': {
         this.#failed += 1;
         this.#forget(event.jobId);
-        const reason = [event.errorCode, event.failReason].filter((part) => part !== null && part !== '').join(': ') || 'no reason given';
-        this.#recentFailures.push(`${event.jobId}  ${event.jobType || '?'}  ${reason}`);
+        this.#recentFailures.push(`${event.jobId}  ${event.jobType || '?'}  ${failureText(event)}`);
         if (this.#recentFailures.length > RECENT_FAILURES) this.#recentFailures.shift();
         return;
       }
