@@ -5,6 +5,7 @@ import type { ApiJobConfig } from './context.js';
 import { assertDistribution, assertTimeSpan, DEFAULT_API_DURATION } from './durations.js';
 import { hexId } from './ids.js';
 import type { JobDefaults } from './job-store.js';
+import { checkShape, keysOf } from './option-shape.js';
 import type { ApiJobOptions, FaultOptions, SimulatorAuth, SimulatorOptions } from './options.js';
 
 /** {@link SimulatorOptions} validated, with every default filled in. */
@@ -27,12 +28,31 @@ const DEFAULT_MAX_SKEW = 15 * 60_000;
 const DEFAULT_DURATION = 25_000;
 const DEFAULT_BATCH_OVERHEAD = 2_000;
 
+const SIMULATOR_KEYS = keysOf<SimulatorOptions>({
+  port: true,
+  host: true,
+  projectId: true,
+  clock: true,
+  random: true,
+  auth: true,
+  faults: true,
+  skew: true,
+  maxSkew: true,
+  recordRequests: true,
+  defaultDuration: true,
+  batchOverhead: true,
+  apiJobs: true,
+});
+
+const API_JOB_KEYS = keysOf<ApiJobOptions>({ duration: true, initDuration: true, invisibleFor: true, failureRate: true });
+
 /**
  * Merges defaults into `options` and checks each one (faults and auth are
  * checked where they are built, as `setFaults`/`setAuth` check them too).
  * @throws {TypeError} naming the first invalid option.
  */
 export function resolveConfig(options: SimulatorOptions): SimulatorConfig {
+  checkShape('options', options, SIMULATOR_KEYS);
   const { port = 0, host = '127.0.0.1', clock = systemClock, skew = 0, maxSkew = DEFAULT_MAX_SKEW, recordRequests = false } = options;
   const { defaultDuration = DEFAULT_DURATION, batchOverhead = DEFAULT_BATCH_OVERHEAD } = options;
   assertClock('clock', clock);
@@ -69,6 +89,7 @@ export function assertSkew(skew: unknown): asserts skew is number {
 }
 
 function resolveApiJobs(apiJobs: ApiJobOptions): ApiJobConfig {
+  checkShape('apiJobs', apiJobs, API_JOB_KEYS);
   const { duration = DEFAULT_API_DURATION, initDuration = 0, invisibleFor = 0, failureRate = 0 } = apiJobs;
   assertDistribution('apiJobs.duration', duration);
   assertTimeSpan('apiJobs.initDuration', initDuration);

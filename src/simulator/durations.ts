@@ -1,4 +1,5 @@
 import { assertNumber } from '../validation/numbers.js';
+import { checkShape } from './option-shape.js';
 import type { DurationDistribution } from './options.js';
 
 /** Spread of the default duration's logarithm: most jobs take 15–45 s, like real volume jobs. */
@@ -14,10 +15,12 @@ export function assertTimeSpan(name: string, value: unknown): asserts value is n
 
 /** Throws a `TypeError` unless `value` is a valid {@link DurationDistribution}. */
 export function assertDistribution(name: string, value: DurationDistribution): void {
-  if (typeof value === 'number') {
+  // Anything but an object is read as a fixed duration, so a bad one is named as such.
+  if (typeof value !== 'object' || value === null) {
     assertTimeSpan(name, value);
     return;
   }
+  checkShape(name, value, ['median', 'sigma']);
   assertTimeSpan(`${name}.median`, value.median);
   if (value.sigma !== undefined) assertNumber(`${name}.sigma`, value.sigma, 0, 10);
 }

@@ -1,6 +1,7 @@
 import { MAX_DELAY } from '../clock/clock.js';
 import { TokenBucket } from '../schedule/token-bucket.js';
 import { assertInteger, assertNumber } from '../validation/numbers.js';
+import { checkList, checkShape, keysOf } from './option-shape.js';
 import type { FaultKind, FaultOptions, FaultStep, Latency, RateLimit } from './options.js';
 
 /** Faults that replace or spoil an answer; `latency` only delays it. */
@@ -13,6 +14,22 @@ const ANSWER_FAULTS: readonly AnswerFault[] = [
 
 /** Every fault kind, for zero-filled counters. */
 export const FAULT_KINDS: readonly FaultKind[] = [...ANSWER_FAULTS, 'latency'];
+
+const FAULT_KEYS = keysOf<FaultOptions>({
+  error500: true,
+  error503: true,
+  throttle: true,
+  reset: true,
+  malformed: true,
+  truncated: true,
+  oversize: true,
+  notFound: true,
+  latency: true,
+  latencyProbability: true,
+  script: true,
+  throttleRetryAfter: true,
+  rateLimit: true,
+});
 
 /** Delay of a scripted `'latency'` step when no `latency` is configured, in ms. */
 const SCRIPTED_LATENCY = 1000;
@@ -101,6 +118,7 @@ function gatewayBucket(limit: RateLimit, now: number): TokenBucket {
 
 /** Throws a `TypeError` naming the first invalid field of `faults`. */
 function checkFaults(faults: FaultOptions): void {
+  checkShape('faults', faults, FAULT_KEYS);
   const total = ANSWER_FAULTS.reduce((sum, kind) => {
     const probability = faults[kind] ?? 0;
     assertNumber(`faults.${kind}`, probability, 0, 1);
@@ -111,10 +129,12 @@ function checkFaults(faults: FaultOptions): void {
   if (faults.latencyProbability !== undefined) assertNumber('faults.latencyProbability', faults.latencyProbability, 0, 1);
   if (faults.throttleRetryAfter !== undefined) assertInteger('faults.throttleRetryAfter', faults.throttleRetryAfter, 0, Math.floor(MAX_DELAY / 1000));
   if (faults.rateLimit !== undefined) {
+    checkShape('faults.rateLimit', faults.rateLimit, ['requestsPerSecond', 'burst']);
     // The watcher's bounds for `maxRequestsPerSecond`: the two sides of one quota.
     assertNumber('faults.rateLimit.requestsPerSecond', faults.rateLimit.requestsPerSecond, 0.01, 1_000_000);
     if (faults.rateLimit.burst !== undefined) assertInteger('faults.rateLimit.burst', faults.rateLimit.burst, 1);
   }
+  if (faults.script !== undefined) checkList('faults.script', faults.script);
   for (const step of faults.script ?? []) {
     if (step !== 'none' && !FAULT_KINDS.includes(step)) throw new TypeError(`Unknown fault \`${String(step)}\` in \`faults.script\``);
   }
@@ -122,10 +142,11 @@ function checkFaults(faults: FaultOptions): void {
 
 /** Latency is waited for on a timer: at most 2³¹−1 ms. */
 function checkLatency(latency: Latency): void {
-  if (typeof latency === 'number') {
+  if (typeof latency !== 'object' || latency === null) {
     assertNumber('faults.latency', latency, 0, MAX_DELAY);
     return;
   }
+  checkShape('faults.latency', latency, ['min', 'max']);
   assertNumber('faults.latency.min', latency.min, 0, MAX_DELAY);
   assertNumber('faults.latency.max', latency.max, latency.min, MAX_DELAY);
 }

@@ -77,7 +77,7 @@ class LocalSimulator implements Simulator {
       stats: new StatsRecorder(config.recordRequests),
       delays: new Delays(clock),
       apiJobs: config.apiJobs,
-      auth: config.auth && createVerifier(config.auth, config.maxSkew),
+      auth: config.auth === undefined ? undefined : createVerifier(config.auth, config.maxSkew),
       faults: new FaultPlan(config.faults, random, clock.monotonicNow()),
       skew: config.skew,
     };
@@ -106,7 +106,7 @@ class LocalSimulator implements Simulator {
   }
 
   setAuth(auth: SimulatorAuth | undefined): void {
-    this.#context.auth = auth && createVerifier(auth, this.#config.maxSkew);
+    this.#context.auth = auth === undefined ? undefined : createVerifier(auth, this.#config.maxSkew);
   }
 
   setSkew(ms: number): void {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../src/clock/seeded-random.js';
-import type { Simulator } from '../../src/simulator/index.js';
+import type { FaultOptions, Simulator } from '../../src/simulator/index.js';
 import { createFakeClock, settle } from '../helpers/fake-clock.js';
 import { anyString, body, getJob, send, useSimulators, type HttpReply } from './helpers.js';
 
@@ -153,6 +153,20 @@ describe('fault probabilities', () => {
       'Expected `faults.rateLimit.requestsPerSecond` to be a number from 0.01 to 1000000, got `0` (number)',
     );
     expect(() => simulator.setFaults({ script: ['boom' as 'none'] })).toThrow('Unknown fault `boom` in `faults.script`');
+    expect(() => simulator.setFaults({ trottle: 0.1 } as FaultOptions)).toThrow(
+      new TypeError(
+        'Unknown option `faults.trottle` (did you mean `throttle`?); known: error500, error503, throttle, reset, malformed, truncated, oversize, notFound, latency, latencyProbability, script, throttleRetryAfter, rateLimit',
+      ),
+    );
+    expect(() => simulator.setFaults({ reset: null } as unknown as FaultOptions)).toThrow(
+      'Expected `faults.reset` to be a value, got null: leave it out (or pass undefined) for the default',
+    );
+    expect(() => simulator.setFaults({ rateLimit: { requestsPerSecond: 5, bust: 10 } } as FaultOptions)).toThrow(
+      'Unknown option `faults.rateLimit.bust` (did you mean `burst`?); known: requestsPerSecond, burst',
+    );
+    expect(() => simulator.setFaults({ latency: { min: 10, max: 20, mean: 15 } } as FaultOptions)).toThrow('Unknown option `faults.latency.mean` (did you mean `min`?); known: min, max');
+    expect(() => simulator.setFaults({ script: 'reset' } as unknown as FaultOptions)).toThrow('Expected `faults.script` to be an array, got `reset` (string)');
+    expect(() => simulator.setFaults(null as unknown as FaultOptions)).toThrow('Expected `faults` to be an object, got null');
     expect(() => simulator.setFaults({ throttleRetryAfter: 1.5 })).toThrow('Expected `faults.throttleRetryAfter` to be an integer from 0 to 2147483, got `1.5` (number)');
   });
 });
