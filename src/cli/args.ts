@@ -121,6 +121,9 @@ const DEMO_OPTIONS: Options = {
   json: { type: 'boolean' },
 };
 
+/** The flags of each command, as `parseArgs` reads them. */
+export const COMMAND_OPTIONS: Readonly<Record<Command, Options>> = { wait: WAIT_OPTIONS, simulate: SIMULATE_OPTIONS, demo: DEMO_OPTIONS };
+
 /**
  * Parses the command line (without `node` and the script) into a typed,
  * validated {@link Invocation}. Region, project and credentials may come from `env`.
@@ -141,27 +144,31 @@ export function parseCommandLine(argv: readonly string[], env: Environment): Inv
   const command = first as Command;
   switch (command) {
     case 'wait': {
-      const { values, positionals } = parse(command, rest, WAIT_OPTIONS, true);
+      const { values, positionals } = parse(command, rest, COMMAND_OPTIONS.wait, true);
       return values['help'] ? { kind: 'help', command } : values['version'] ? { kind: 'version' } : { kind: 'wait', config: waitConfig(values, positionals, env) };
     }
     case 'simulate': {
-      const { values } = parse(command, rest, SIMULATE_OPTIONS, false);
+      const { values } = parse(command, rest, COMMAND_OPTIONS.simulate, false);
       return values['help'] ? { kind: 'help', command } : values['version'] ? { kind: 'version' } : { kind: 'simulate', config: simulateConfig(values) };
     }
     case 'demo': {
-      const { values } = parse(command, rest, DEMO_OPTIONS, false);
+      const { values } = parse(command, rest, COMMAND_OPTIONS.demo, false);
       return values['help'] ? { kind: 'help', command } : values['version'] ? { kind: 'version' } : { kind: 'demo', config: demoConfig(values) };
     }
   }
 }
 
 function parse(command: Command, args: readonly string[], options: Options, allowPositionals: boolean): { values: Values; positionals: string[] } {
+  let parsed: { values: Record<string, unknown>; positionals: string[] };
   try {
-    const { values, positionals } = parseArgs({ args: [...args], options, allowPositionals, strict: true });
-    return { values: values as Values, positionals };
+    parsed = parseArgs({ args: [...args], options, allowPositionals, strict: true });
   } catch (error) {
     throw new UsageError(describeParseError(error), command);
   }
+  // `--timeout=` parses as an empty value: as missing as `--timeout` alone.
+  const empty = Object.entries(parsed.values).find(([, value]) => value === '');
+  if (empty !== undefined) throw new UsageError(`--${empty[0]} needs a value`, command);
+  return { values: parsed.values as Values, positionals: parsed.positionals };
 }
 
 /** Rewords `parseArgs`' errors as one short line. */
@@ -172,8 +179,10 @@ function describeParseError(error: unknown): string {
   if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && quoted !== undefined) return `unknown option ${quoted}`;
   if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL' && quoted !== undefined) return `unexpected argument ${JSON.stringify(quoted)}`;
   if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && quoted !== undefined) {
-    const flag = quoted.split(' ')[0] ?? quoted;
-    return message.includes('argument missing') ? `missing value for ${flag}` : `${flag} takes no value`;
+    // `'-f, --file <value>' argument missing`, `'--timeout' argument is ambiguous` (followed by another flag),
+    // or `'--json' does not take an argument`: name the long form when parseArgs gives both.
+    const flag = /--[\w-]+/.exec(quoted)?.[0] ?? quoted.split(' ')[0] ?? quoted;
+    return message.includes('does not take an argument') ? `${flag} takes no value` : `${flag} needs a value`;
   }
   return message.split('\n')[0] ?? message;
 }
@@ -246,7 +255,6 @@ function simulateConfig(values: Values): SimulateConfig {
   const faults = text(values, 'faults');
   const seed = text(values, 'seed');
   const host = text(values, 'host') ?? '127.0.0.1';
-  if (host === '') throw new UsageError('invalid --host: empty', 'simulate');
   return {
     port: port === undefined ? 0 : parseIntegerFlag('port', port, 0, 65_535, 'simulate'),
     host,

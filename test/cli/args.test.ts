@@ -66,7 +66,11 @@ describe('parseCommandLine', () => {
     expect(usage(() => waitConfig(['--endpoint', 'http://[::1]:1', '--project', 'p/..', '--no-auth', 'x']))).toMatch(/^invalid project id/);
     expect(usage(() => waitConfig([...base, '--rps', '0', 'x']))).toMatch(/^invalid --rps "0"/);
     expect(usage(() => waitConfig([...base, '--json=yes', 'x']))).toBe('--json takes no value');
-    expect(usage(() => waitConfig([...base, '--timeout']))).toBe('missing value for --timeout');
+    expect(usage(() => waitConfig([...base, '--timeout']))).toBe('--timeout needs a value');
+    expect(usage(() => waitConfig([...base, '--timeout', '--json', 'x']))).toBe('--timeout needs a value');
+    expect(usage(() => waitConfig([...base, '--timeout=', 'x']))).toBe('--timeout needs a value');
+    expect(usage(() => waitConfig([...base, '-f']))).toBe('--file needs a value');
+    expect(usage(() => parseCommandLine(['simulate', '--host='], {}))).toBe('--host needs a value');
     expect(usage(() => parseCommandLine(['demo', 'extra'], {}))).toBe('unexpected argument "extra"');
     expect(usage(() => parseCommandLine(['--frob'], {}))).toMatch(/^unknown option --frob before the command/);
   });

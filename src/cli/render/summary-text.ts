@@ -8,9 +8,14 @@ export const MAX_LISTED = 20;
 
 /** The human summary, as lines (no escape codes): counts, then the jobs that need attention. */
 export function formatSummary(summary: Summary): string[] {
-  const lines = [`Summary: ${plural(summary.total, 'job')} in ${formatDuration(summary.wallMs)}, ${plural(summary.polls, 'poll')}`];
+  const time =
+    summary.simulatedMs === null
+      ? formatDuration(summary.wallMs)
+      : `${formatDuration(summary.simulatedMs)} of simulated time (${formatDuration(summary.wallMs)} real)`;
+  const lines = [`Summary: ${plural(summary.total, 'job')} in ${time}, ${plural(summary.polls, 'poll')}`];
   lines.push(row('succeeded', summary.succeeded));
-  lines.push(row('failed', summary.failed));
+  const design = summary.failedByDesign === null ? '' : `  (by design: the scene fails ${plural(summary.failedByDesign, 'job')})`;
+  lines.push(row('failed', summary.failed) + design);
   lines.push(
     ...listed(summary.failedJobs, (job) => {
       const subJobs = job.subJobs > 0 ? ` (${job.subJobsFailed} of ${job.subJobs} sub-jobs failed)` : '';
