@@ -1,6 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { credentialsFromEnv, ENV, type Environment } from '../client/auth/credentials.js';
-import { isLoopback, redactEndpoint, type Service } from '../client/endpoint.js';
+import { resolveEndpoint, type Service } from '../client/endpoint.js';
 import type { FaultOptions } from '../simulator/options.js';
 import { isSafeId } from '../validation/ids.js';
 import { parseDuration } from './durations.js';
@@ -77,8 +77,6 @@ export type Invocation =
 /** Defaults of `evs-jobs demo`. */
 export const DEMO_DEFAULTS = { speed: 40, jobs: 300, seed: 1 } as const;
 
-const REGION = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
-
 type Options = NonNullable<ParseArgsConfig['options']>;
 type Values = Readonly<Record<string, string | boolean | undefined>>;
 
@@ -123,6 +121,9 @@ const DEMO_OPTIONS: Options = {
   json: { type: 'boolean' },
 };
 
+/** The flags of each command, as `parseArgs` reads them. */
+export const COMMAND_OPTIONS: Readonly<Record<Command, Options>> = { wait: WAIT_OPTIONS, simulate: SIMULATE_OPTIONS, demo: DEMO_OPTIONS };
+
 /**
  * Parses the command line (without `node` and the script) into a typed,
  * validated {@link Invocation}. Region, project and credentials may come from `env`.
@@ -143,27 +144,31 @@ export function parseCommandLine(argv: readonly string[], env: Environment): Inv
   const command = first as Command;
   switch (command) {
     case 'wait': {
-      const { values, positionals } = parse(command, rest, WAIT_OPTIONS, true);
+      const { values, positionals } = parse(command, rest, COMMAND_OPTIONS.wait, true);
       return values['help'] ? { kind: 'help', command } : values['version'] ? { kind: 'version' } : { kind: 'wait', config: waitConfig(values, positionals, env) };
     }
     case 'simulate': {
-      const { values } = parse(command, rest, SIMULATE_OPTIONS, false);
+      const { values } = parse(command, rest, COMMAND_OPTIONS.simulate, false);
       return values['help'] ? { kind: 'help', command } : values['version'] ? { kind: 'version' } : { kind: 'simulate', config: simulateConfig(values) };
     }
     case 'demo': {
-      const { values } = parse(command, rest, DEMO_OPTIONS, false);
+      const { values } = parse(command, rest, COMMAND_OPTIONS.demo, false);
       return values['help'] ? { kind: 'help', command } : values['version'] ? { kind: 'version' } : { kind: 'demo', config: demoConfig(values) };
     }
   }
 }
 
 function parse(command: Command, args: readonly string[], options: Options, allowPositionals: boolean): { values: Values; positionals: string[] } {
+  let parsed: { values: Record<string, unknown>; positionals: string[] };
   try {
-    const { values, positionals } = parseArgs({ args: [...args], options, allowPositionals, strict: true });
-    return { values: values as Values, positionals };
+    parsed = parseArgs({ args: [...args], options, allowPositionals, strict: true });
   } catch (error) {
     throw new UsageError(describeParseError(error), command);
   }
+  // `--timeout=` parses as an empty value: as missing as `--timeout` alone.
+  const empty = Object.entries(parsed.values).find(([, value]) => value === '');
+  if (empty !== undefined) throw new UsageError(`--${empty[0]} needs a value`, command);
+  return { values: parsed.values as Values, positionals: parsed.positionals };
 }
 
 /** Rewords `parseArgs`' errors as one short line. */
@@ -174,8 +179,10 @@ function describeParseError(error: unknown): string {
   if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && quoted !== undefined) return `unknown option ${quoted}`;
   if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL' && quoted !== undefined) return `unexpected argument ${JSON.stringify(quoted)}`;
   if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && quoted !== undefined) {
-    const flag = quoted.split(' ')[0] ?? quoted;
-    return message.includes('argument missing') ? `missing value for ${flag}` : `${flag} takes no value`;
+    // `'-f, --file <value>' argument missing`, `'--timeout' argument is ambiguous` (followed by another flag),
+    // or `'--json' does not take an argument`: name the long form when parseArgs gives both.
+    const flag = /--[\w-]+/.exec(quoted)?.[0] ?? quoted.split(' ')[0] ?? quoted;
+    return message.includes('does not take an argument') ? `${flag} takes no value` : `${flag} needs a value`;
   }
   return message.split('\n')[0] ?? message;
 }
@@ -215,9 +222,10 @@ function clientConfig(values: Values, env: Environment): ClientConfig {
   if (service !== 'evs' && service !== 'ecs') throw new UsageError(`invalid --service ${JSON.stringify(service)}: expected evs or ecs`, 'wait');
   const endpoint = text(values, 'endpoint');
   const region = text(values, 'region') ?? nonEmpty(env[ENV.region]);
-  if (endpoint !== undefined) checkEndpoint(endpoint);
-  else if (region === undefined) throw new UsageError(`missing region: pass --region (e.g. cn-north-4), set ${ENV.region}, or pass --endpoint`, 'wait');
-  else if (!REGION.test(region)) throw new UsageError(`invalid region ${JSON.stringify(region)}: expected an id like cn-north-4`, 'wait');
+  if (endpoint === undefined && region === undefined) {
+    throw new UsageError(`missing region: pass --region (e.g. cn-north-4), set ${ENV.region}, or pass --endpoint`, 'wait');
+  }
+  checkEndpoint(endpoint, region, service);
   const projectId = text(values, 'project') ?? nonEmpty(env[ENV.projectId]);
   if (projectId === undefined) throw new UsageError(`missing project id: pass --project or set ${ENV.projectId}`, 'wait');
   if (!isSafeId(projectId)) throw new UsageError(`invalid project id ${shorten(projectId)}: expected 1-128 characters of A-Z a-z 0-9 _ - .`, 'wait');
@@ -231,20 +239,13 @@ function clientConfig(values: Values, env: Environment): ClientConfig {
   return { region: endpoint === undefined ? region : undefined, endpoint, projectId, service, auth };
 }
 
-/** Refuses what the client would refuse, in the CLI's words: only https://, or http:// to loopback. */
-function checkEndpoint(endpoint: string): void {
-  let url: URL;
+/** Refuses what the client will refuse, with the client's own check: one parser of regions and URLs. */
+function checkEndpoint(endpoint: string | undefined, region: string | undefined, service: Service): void {
   try {
-    url = new URL(endpoint);
-  } catch {
-    // Redacted: a user:password in a URL that does not parse must not be echoed.
-    throw new UsageError(`invalid --endpoint ${shorten(redactEndpoint(endpoint))}: expected an absolute URL like https://evs.cn-north-4.myhuaweicloud.com`, 'wait');
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new UsageError(`invalid --endpoint: expected https://, got ${url.protocol}//`, 'wait');
-  if (url.username || url.password) throw new UsageError('invalid --endpoint: no user:password@ in the URL (credentials come from the environment)', 'wait');
-  if (url.search || url.hash) throw new UsageError('invalid --endpoint: no query or fragment', 'wait');
-  if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
-    throw new UsageError(`refusing http:// to ${url.hostname}: credentials and job data would travel in clear text; use https:// (plain http is only for loopback)`, 'wait');
+    resolveEndpoint({ endpoint, region, service, allowInsecureHttp: false });
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error;
+    throw new UsageError(`invalid ${endpoint === undefined ? '--region' : '--endpoint'}: ${error.message}`, 'wait');
   }
 }
 
@@ -254,7 +255,6 @@ function simulateConfig(values: Values): SimulateConfig {
   const faults = text(values, 'faults');
   const seed = text(values, 'seed');
   const host = text(values, 'host') ?? '127.0.0.1';
-  if (host === '') throw new UsageError('invalid --host: empty', 'simulate');
   return {
     port: port === undefined ? 0 : parseIntegerFlag('port', port, 0, 65_535, 'simulate'),
     host,

@@ -7,6 +7,8 @@ export interface SceneJob {
   /** When the job is created, in ms after the scene starts. */
   readonly at: number;
   readonly jobType: JobType;
+  /** Whether the scene makes it end in FAIL (a batch job: one of its sub-jobs). */
+  readonly fails: boolean;
   /** The simulator spec of the job, for a job created at clock time `now`. */
   readonly spec: (now: number) => JobSpec;
 }
@@ -81,7 +83,7 @@ export function buildScene(options: { readonly jobs: number; readonly random: ()
 }
 
 /** One job of the realistic mix, starting when it is created; also what `evs-jobs simulate` serves. */
-export function drawJob(random: () => number): { readonly jobType: JobType; readonly spec: (now: number) => JobSpec } {
+export function drawJob(random: () => number): Omit<SceneJob, 'at'> {
   const jobType = pick(random);
   switch (jobType) {
     case 'batchCreateVolume':
@@ -91,7 +93,7 @@ export function drawJob(random: () => number): { readonly jobType: JobType; read
     default: {
       const median = jobType === 'createVolume' ? 25_000 : jobType === 'extendVolume' ? 20_000 : 12_000;
       const spec: JobSpec = { jobType, duration: sampleDuration({ median, sigma: jobType === 'extendVolume' ? 0.6 : 0.35 }, random), ...outcome(random, jobType, SINGLE_FAILURE_RATE) };
-      return { jobType, spec: () => spec };
+      return { jobType, fails: spec.outcome === 'FAIL', spec: () => spec };
     }
   }
 }
@@ -104,7 +106,7 @@ function batch(
   size: number,
   parallel: number,
   duration: { readonly median: number; readonly sigma: number },
-): { readonly jobType: JobType; readonly spec: (now: number) => JobSpec } {
+): Omit<SceneJob, 'at'> {
   const subs = Array.from({ length: size }, (_, index) => ({
     offset: Math.floor(index / parallel) * (15_000 + Math.round(random() * 10_000)),
     duration: sampleDuration(duration, random),
@@ -112,6 +114,7 @@ function batch(
   }));
   return {
     jobType,
+    fails: subs.some((sub) => sub.outcome.outcome === 'FAIL'),
     spec: (now) => ({
       jobType,
       subJobs: subs.map((sub) => ({ jobType: subType, startAt: now + sub.offset, duration: sub.duration, ...sub.outcome })),

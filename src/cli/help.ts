@@ -1,6 +1,10 @@
 import type { Command } from './args.js';
 import { DEMO_DEFAULTS } from './args.js';
 
+const OTHER = `Other:
+  -h, --help             this help
+  --version              the version of evs-jobs`;
+
 const EXIT_CODES = `Exit codes:
   0    every job succeeded
   1    at least one job failed (FAIL), whatever else happened
@@ -52,8 +56,10 @@ Watching:
 Output:
   --json                 one JSON object per event (NDJSON) and a final
                          {"type":"summary",...} line, for scripts
-  On a terminal: live progress. Otherwise: one plain line per finished job,
-  failure, timeout and throttling event.
+  On a terminal: live progress, failed polls on a status line. Otherwise: one
+  plain line per finished job, failure, timeout and throttling event; failed
+  polls (a wrong endpoint, a proxy, DNS) the first of each kind at once, then
+  one line per kind every 5 s with counts, each saying it is retrying.
 
 Advanced (tuning for simulators and tests):
   --max-lag <ms>            notice a finished job within this long (default: 10000)
@@ -61,6 +67,8 @@ Advanced (tuning for simulators and tests):
                             (at least 500 ms apart)
   --not-found-checks <n>    "no such job" answers tolerated before giving up
                             (default: 4; a new job can be briefly invisible)
+
+${OTHER}
 
 ${EXIT_CODES}
 `;
@@ -86,6 +94,8 @@ Options:
                       rateLimit=<requests per second>[/<burst>]
   --seed <n>          seed ids, durations and faults, for a repeatable run
 
+${OTHER}
+
 Exit codes: 0 closed cleanly on a signal; 2 bad usage (or the port is taken).
 `;
 
@@ -104,6 +114,11 @@ Options:
   --jobs <n>       jobs in the scene, 10-5000 (default: ${DEMO_DEFAULTS.jobs})
   --seed <n>       seed of the scene (default: ${DEMO_DEFAULTS.seed})
   --json           NDJSON output, as for wait
+
+The summary gives simulated and real time apart, and how many of the failed
+jobs the scene fails by design.
+
+${OTHER}
 
 Exit codes: 0 the demo ran through (its failed jobs are part of the show);
 3 jobs timed out or could not be watched; 130 interrupted by Ctrl-C.

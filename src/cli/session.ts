@@ -133,6 +133,8 @@ export class WatchSession {
       ...counts,
       polls: this.#watcher.stats().pollsSent,
       wallMs: Math.max(0, Math.round(this.#realNow() - this.#startedAt)),
+      simulatedMs: null,
+      failedByDesign: null,
       exitCode: exitCodeOf(counts, this.#signal),
       failedJobs: [...this.#failedJobs],
       timedOutJobs: [...this.#timedOutJobs],
@@ -213,8 +215,19 @@ export class WatchSession {
       renderer.event({ type: 'throttled', pauseMs: Math.round(pause), retryAfterMs: retryAfter ?? null, rate: Number.isFinite(rate) ? rate : null });
     const onAuthFailed = ({ error }: AuthFailedEvent): void =>
       renderer.event({ type: 'authFailed', status: error.status, code: error.serviceCode ?? null, message: error.message });
-    const onPollError = ({ jobId, error, attempt, retryIn }: PollErrorEvent): void =>
-      renderer.event({ type: 'pollError', jobId, code: error.code, message: error.message, attempt, retryInMs: retryIn });
+    const onPollError = ({ jobId, error, attempt, retryIn }: PollErrorEvent): void => {
+      const cause = (error.cause as { code?: unknown } | undefined)?.code;
+      renderer.event({
+        type: 'pollError',
+        jobId,
+        code: error.code,
+        status: error.status ?? null,
+        cause: typeof cause === 'string' ? cause : null,
+        message: error.message,
+        attempt,
+        retryInMs: retryIn,
+      });
+    };
     watcher.on('statusChange', onStatus);
     watcher.on('progress', onProgress);
     watcher.on('throttled', onThrottled);

@@ -39,6 +39,10 @@ export interface Summary {
   readonly polls: number;
   /** Real time from start to summary, in ms. */
   readonly wallMs: number;
+  /** The demo's simulated time from start to summary, in ms; `null` for `wait` (its time is real). */
+  readonly simulatedMs: number | null;
+  /** Jobs the demo's scene makes fail on purpose (its failures are part of the show); `null` for `wait`. */
+  readonly failedByDesign: number | null;
   readonly exitCode: ExitCode;
   readonly failedJobs: readonly FailedJob[];
   readonly timedOutJobs: readonly TimedOutJob[];

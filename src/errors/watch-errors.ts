@@ -1,3 +1,4 @@
+import { describeFailure } from '../model/fail-reason.js';
 import type { Job } from '../model/job.js';
 import { EvsError } from './evs-error.js';
 
@@ -11,8 +12,8 @@ export class JobFailedError extends EvsError {
   declare readonly failReason?: string;
 
   constructor(job: Job) {
-    const reason = [job.errorCode, job.failReason].filter(Boolean).join(': ');
-    super('EVS_JOB_FAILED', `job ${job.jobId} (${job.jobType || 'unknown type'}) failed${reason ? `: ${reason}` : ''}`);
+    const reason = describeFailure(job);
+    super('EVS_JOB_FAILED', `job ${job.jobId} (${job.jobType || 'unknown type'}) failed${reason === undefined ? '' : `: ${reason}`}`);
     this.job = job;
     if (job.errorCode !== undefined) this.errorCode = job.errorCode;
     if (job.failReason !== undefined) this.failReason = job.failReason;

@@ -1,7 +1,8 @@
 /**
  * A token bucket on an injected time source: `rate` tokens per second, holding
- * at most `burst`. The rate can change at run time (the watcher lowers it after
- * throttling and raises it back, AIMD).
+ * at most `burst`, full at first. The rate can change at run time (the watcher
+ * lowers it after throttling and raises it back, AIMD). The watcher's throttle
+ * and the simulator's gateway rate limit are both this bucket.
  */
 export class TokenBucket {
   #rate: number;
@@ -47,6 +48,7 @@ export class TokenBucket {
   }
 
   #refill(now: number): void {
+    // A clock that steps back (an injected test clock, a skew change) credits nothing and never drains the bucket.
     const elapsed = Math.max(0, now - this.#updatedAt);
     this.#tokens = Math.min(this.#burst, this.#tokens + (elapsed * this.#rate) / 1000);
     this.#updatedAt = now;

@@ -1,13 +1,14 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { parseSdkDate, sign, SDK_DATE_HEADER, SIGNING_ALGORITHM } from '../client/auth/signer.js';
+import { assertNonEmptyString } from '../validation/strings.js';
 import { Lockout } from './lockout.js';
+import { checkList, checkShape } from './option-shape.js';
 import type { AccessKeyAuth, SimulatorAuth, TokenAuth } from './options.js';
 import type { RequestTarget } from './request-target.js';
-import { checkString } from './validate.js';
 
-/** What the gateway looks at to authenticate a request. */
-export interface AuthRequest {
+/** What the gateway looks at to authenticate a request as it arrives (the client's side is `AuthRequest`). */
+export interface IncomingAuth {
   readonly method: string;
   readonly target: RequestTarget;
   /** Header names are lower-case, as Node delivers them. */
@@ -15,29 +16,32 @@ export interface AuthRequest {
   readonly body: Uint8Array;
 }
 
-/** Checks a request's credentials; returns why it is refused, or `undefined` to let it through. */
-export interface Authenticator {
-  check(request: AuthRequest, serverNow: number): string | undefined;
+/** The gateway's check of a request's credentials (the client's side, which adds them, is `Authenticator`). */
+export interface CredentialVerifier {
+  /** Why the request is refused, or `undefined` to let it through. */
+  check(request: IncomingAuth, serverNow: number): string | undefined;
 }
 
 const SECURITY_TOKEN_HEADER = 'x-security-token';
 const AUTHORIZATION = new RegExp(`^${SIGNING_ALGORITHM} Access=([^,\\s]+), ?SignedHeaders=([^,\\s]+), ?Signature=([0-9a-fA-F]+)$`);
 
 /**
- * Builds the gateway's authenticator for `auth`; `maxSkew` (ms) bounds `X-Sdk-Date`.
+ * Builds the gateway's verifier for `auth`; `maxSkew` (ms) bounds `X-Sdk-Date`.
  * @throws {TypeError} when `auth` is malformed.
  */
-export function createAuthenticator(auth: SimulatorAuth, maxSkew: number): Authenticator {
-  if ('tokens' in auth) return tokenAuthenticator(auth);
-  checkString('auth.accessKey', auth.accessKey);
-  checkString('auth.secretKey', auth.secretKey);
-  if (auth.securityToken !== undefined) checkString('auth.securityToken', auth.securityToken);
-  return new SignatureAuthenticator(auth, maxSkew);
+export function createVerifier(auth: SimulatorAuth, maxSkew: number): CredentialVerifier {
+  if (typeof auth === 'object' && auth !== null && 'tokens' in auth) return tokenVerifier(auth);
+  checkShape('auth', auth, ['accessKey', 'secretKey', 'securityToken']);
+  assertNonEmptyString('auth.accessKey', auth.accessKey);
+  assertNonEmptyString('auth.secretKey', auth.secretKey);
+  if (auth.securityToken !== undefined) assertNonEmptyString('auth.securityToken', auth.securityToken);
+  return new SignatureVerifier(auth, maxSkew);
 }
 
-function tokenAuthenticator(auth: TokenAuth): Authenticator {
-  if (!Array.isArray(auth.tokens)) throw new TypeError('Expected `auth.tokens` to be an array of strings');
-  auth.tokens.forEach((token, index) => checkString(`auth.tokens[${index}]`, token));
+function tokenVerifier(auth: TokenAuth): CredentialVerifier {
+  checkShape('auth', auth, ['tokens']);
+  checkList('auth.tokens', auth.tokens);
+  auth.tokens.forEach((token, index) => assertNonEmptyString(`auth.tokens[${index}]`, token));
   const tokens = new Set(auth.tokens);
   return {
     check: ({ headers }) => {
@@ -49,7 +53,7 @@ function tokenAuthenticator(auth: TokenAuth): Authenticator {
 }
 
 /** Verifies `SDK-HMAC-SHA256` signatures with the client's own signer, and locks keys that fail too often. */
-class SignatureAuthenticator implements Authenticator {
+class SignatureVerifier implements CredentialVerifier {
   readonly #keys: AccessKeyAuth;
   readonly #maxSkew: number;
   readonly #lockout = new Lockout();
@@ -59,7 +63,7 @@ class SignatureAuthenticator implements Authenticator {
     this.#maxSkew = maxSkew;
   }
 
-  check(request: AuthRequest, serverNow: number): string | undefined {
+  check(request: IncomingAuth, serverNow: number): string | undefined {
     const match = AUTHORIZATION.exec(headerValue(request.headers, 'authorization') ?? '');
     if (!match) return 'Authorization header is missing or malformed';
     const [, accessKey = '', signedList = '', signature = ''] = match;
@@ -90,7 +94,7 @@ class SignatureAuthenticator implements Authenticator {
   }
 
   /** Re-signs the request as received; `undefined` when a header it claims to sign is absent. */
-  #expectedSignature(request: AuthRequest, signed: readonly string[]): string | undefined {
+  #expectedSignature(request: IncomingAuth, signed: readonly string[]): string | undefined {
     const headers: Record<string, string> = {};
     for (const name of signed) {
       const value = headerValue(request.headers, name);

@@ -1,10 +1,12 @@
-import { systemClock, type Clock } from '../clock/clock.js';
+import { assertClock, systemClock, type Clock } from '../clock/clock.js';
+import { assertInteger, assertNumber, got } from '../validation/numbers.js';
+import { assertNonEmptyString } from '../validation/strings.js';
 import type { ApiJobConfig } from './context.js';
-import { checkDistribution, DEFAULT_API_DURATION } from './durations.js';
+import { assertDistribution, assertTimeSpan, DEFAULT_API_DURATION } from './durations.js';
 import { hexId } from './ids.js';
 import type { JobDefaults } from './job-store.js';
-import type { FaultOptions, SimulatorAuth, SimulatorOptions } from './options.js';
-import { checkDuration, checkProbability, checkRange, checkString } from './validate.js';
+import { checkShape, keysOf } from './option-shape.js';
+import type { ApiJobOptions, FaultOptions, SimulatorAuth, SimulatorOptions } from './options.js';
 
 /** {@link SimulatorOptions} validated, with every default filled in. */
 export interface SimulatorConfig {
@@ -26,44 +28,72 @@ const DEFAULT_MAX_SKEW = 15 * 60_000;
 const DEFAULT_DURATION = 25_000;
 const DEFAULT_BATCH_OVERHEAD = 2_000;
 
+const SIMULATOR_KEYS = keysOf<SimulatorOptions>({
+  port: true,
+  host: true,
+  projectId: true,
+  clock: true,
+  random: true,
+  auth: true,
+  faults: true,
+  skew: true,
+  maxSkew: true,
+  recordRequests: true,
+  defaultDuration: true,
+  batchOverhead: true,
+  apiJobs: true,
+});
+
+const API_JOB_KEYS = keysOf<ApiJobOptions>({ duration: true, initDuration: true, invisibleFor: true, failureRate: true });
+
 /**
  * Merges defaults into `options` and checks each one (faults and auth are
  * checked where they are built, as `setFaults`/`setAuth` check them too).
  * @throws {TypeError} naming the first invalid option.
  */
 export function resolveConfig(options: SimulatorOptions): SimulatorConfig {
-  const clock = options.clock ?? systemClock;
+  checkShape('options', options, SIMULATOR_KEYS);
+  const { port = 0, host = '127.0.0.1', clock = systemClock, skew = 0, maxSkew = DEFAULT_MAX_SKEW, recordRequests = false } = options;
+  const { defaultDuration = DEFAULT_DURATION, batchOverhead = DEFAULT_BATCH_OVERHEAD } = options;
+  assertClock('clock', clock);
   const random = options.random ?? (() => clock.random());
-  if (typeof random !== 'function') throw new TypeError(`Expected \`random\` to be a function, got \`${typeof random}\``);
+  if (typeof random !== 'function') throw new TypeError(`Expected \`random\` to be a function, got ${got(random)}`);
+  const projectId = options.projectId ?? hexId(random);
+  assertInteger('port', port, 0, 65_535);
+  assertNonEmptyString('host', host);
+  assertNonEmptyString('projectId', projectId);
+  assertSkew(skew);
+  assertTimeSpan('maxSkew', maxSkew);
+  if (typeof recordRequests !== 'boolean') throw new TypeError(`Expected \`recordRequests\` to be a boolean, got ${got(recordRequests)}`);
+  assertTimeSpan('defaultDuration', defaultDuration);
+  assertTimeSpan('batchOverhead', batchOverhead);
   return {
-    port: checkRange('port', options.port ?? 0, 0, 65_535, true),
-    host: checkString('host', options.host ?? '127.0.0.1'),
-    projectId: checkString('projectId', options.projectId ?? hexId(random)),
+    port,
+    host,
+    projectId,
     clock,
     random,
     auth: options.auth,
     faults: options.faults ?? {},
-    skew: checkSkew(options.skew ?? 0),
-    maxSkew: checkDuration('maxSkew', options.maxSkew ?? DEFAULT_MAX_SKEW),
-    recordRequests: options.recordRequests ?? false,
-    jobDefaults: {
-      duration: checkDuration('defaultDuration', options.defaultDuration ?? DEFAULT_DURATION),
-      batchOverhead: checkDuration('batchOverhead', options.batchOverhead ?? DEFAULT_BATCH_OVERHEAD),
-    },
-    apiJobs: resolveApiJobs(options),
+    skew,
+    maxSkew,
+    recordRequests,
+    jobDefaults: { duration: defaultDuration, batchOverhead },
+    apiJobs: resolveApiJobs(options.apiJobs ?? {}),
   };
 }
 
 /** A clock offset, in ms: any finite number. */
-export function checkSkew(skew: number): number {
-  return checkRange('skew', skew, -Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+export function assertSkew(skew: unknown): asserts skew is number {
+  assertNumber('skew', skew, -Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
 }
 
-function resolveApiJobs({ apiJobs = {} }: SimulatorOptions): ApiJobConfig {
-  return {
-    duration: checkDistribution('apiJobs.duration', apiJobs.duration ?? DEFAULT_API_DURATION),
-    initDuration: checkDuration('apiJobs.initDuration', apiJobs.initDuration ?? 0),
-    invisibleFor: checkDuration('apiJobs.invisibleFor', apiJobs.invisibleFor ?? 0),
-    failureRate: checkProbability('apiJobs.failureRate', apiJobs.failureRate ?? 0),
-  };
+function resolveApiJobs(apiJobs: ApiJobOptions): ApiJobConfig {
+  checkShape('apiJobs', apiJobs, API_JOB_KEYS);
+  const { duration = DEFAULT_API_DURATION, initDuration = 0, invisibleFor = 0, failureRate = 0 } = apiJobs;
+  assertDistribution('apiJobs.duration', duration);
+  assertTimeSpan('apiJobs.initDuration', initDuration);
+  assertTimeSpan('apiJobs.invisibleFor', invisibleFor);
+  assertNumber('apiJobs.failureRate', failureRate, 0, 1);
+  return { duration, initDuration, invisibleFor, failureRate };
 }

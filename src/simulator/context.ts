@@ -1,5 +1,5 @@
 import type { Clock } from '../clock/clock.js';
-import type { Authenticator } from './auth.js';
+import type { CredentialVerifier } from './auth.js';
 import type { Delays } from './delays.js';
 import type { FaultPlan } from './faults.js';
 import type { JobStore } from './job-store.js';
@@ -23,7 +23,7 @@ export interface SimulatorContext {
   readonly stats: StatsRecorder;
   readonly delays: Delays;
   readonly apiJobs: ApiJobConfig;
-  auth: Authenticator | undefined;
+  auth: CredentialVerifier | undefined;
   faults: FaultPlan;
   /** Server clock offset from `clock`, in ms. */
   skew: number;

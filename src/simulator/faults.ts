@@ -1,6 +1,8 @@
-import type { FaultKind, FaultOptions, FaultStep, Latency } from './options.js';
-import { TokenBucket } from './rate-limit.js';
-import { checkDuration, checkPositive, checkProbability, checkRange } from './validate.js';
+import { MAX_DELAY } from '../clock/clock.js';
+import { TokenBucket } from '../schedule/token-bucket.js';
+import { assertInteger, assertNumber } from '../validation/numbers.js';
+import { checkList, checkShape, keysOf } from './option-shape.js';
+import type { FaultKind, FaultOptions, FaultStep, Latency, RateLimit } from './options.js';
 
 /** Faults that replace or spoil an answer; `latency` only delays it. */
 export type AnswerFault = Exclude<FaultKind, 'latency'>;
@@ -12,6 +14,22 @@ const ANSWER_FAULTS: readonly AnswerFault[] = [
 
 /** Every fault kind, for zero-filled counters. */
 export const FAULT_KINDS: readonly FaultKind[] = [...ANSWER_FAULTS, 'latency'];
+
+const FAULT_KEYS = keysOf<FaultOptions>({
+  error500: true,
+  error503: true,
+  throttle: true,
+  reset: true,
+  malformed: true,
+  truncated: true,
+  oversize: true,
+  notFound: true,
+  latency: true,
+  latencyProbability: true,
+  script: true,
+  throttleRetryAfter: true,
+  rateLimit: true,
+});
 
 /** Delay of a scripted `'latency'` step when no `latency` is configured, in ms. */
 const SCRIPTED_LATENCY = 1000;
@@ -40,12 +58,12 @@ export class FaultPlan {
     this.#options = options;
     this.#script = [...(options.script ?? [])];
     this.#random = random;
-    this.#bucket = options.rateLimit && new TokenBucket(options.rateLimit, now);
+    this.#bucket = options.rateLimit && gatewayBucket(options.rateLimit, now);
   }
 
-  /** Whether the gateway's rate limit lets a request through at `now`. */
+  /** Whether the gateway's rate limit lets a request through at `now` (a request over it waits for nothing: it is refused). */
   admit(now: number): boolean {
-    return this.#bucket?.take(now) ?? true;
+    return (this.#bucket?.take(now) ?? 0) === 0;
   }
 
   /** `Retry-After` for 429 answers, in seconds; `undefined` for none. */
@@ -93,27 +111,42 @@ export class FaultPlan {
   }
 }
 
+/** The gateway's bucket: full at first, `burst` deep (default: one second's worth, at least 1). */
+function gatewayBucket(limit: RateLimit, now: number): TokenBucket {
+  return new TokenBucket(limit.requestsPerSecond, limit.burst ?? Math.max(1, limit.requestsPerSecond), now);
+}
+
 /** Throws a `TypeError` naming the first invalid field of `faults`. */
 function checkFaults(faults: FaultOptions): void {
-  const total = ANSWER_FAULTS.reduce((sum, kind) => sum + checkProbability(kind, faults[kind] ?? 0), 0);
+  checkShape('faults', faults, FAULT_KEYS);
+  const total = ANSWER_FAULTS.reduce((sum, kind) => {
+    const probability = faults[kind] ?? 0;
+    assertNumber(`faults.${kind}`, probability, 0, 1);
+    return sum + probability;
+  }, 0);
   if (total > 1 + EPSILON) throw new TypeError(`Expected the fault probabilities to sum to at most 1, got \`${total}\``);
   if (faults.latency !== undefined) checkLatency(faults.latency);
-  if (faults.latencyProbability !== undefined) checkProbability('latencyProbability', faults.latencyProbability);
-  if (faults.throttleRetryAfter !== undefined) checkRange('throttleRetryAfter', faults.throttleRetryAfter, 0, 2_147_483, true);
+  if (faults.latencyProbability !== undefined) assertNumber('faults.latencyProbability', faults.latencyProbability, 0, 1);
+  if (faults.throttleRetryAfter !== undefined) assertInteger('faults.throttleRetryAfter', faults.throttleRetryAfter, 0, Math.floor(MAX_DELAY / 1000));
   if (faults.rateLimit !== undefined) {
-    checkPositive('rateLimit.requestsPerSecond', faults.rateLimit.requestsPerSecond);
-    if (faults.rateLimit.burst !== undefined) checkRange('rateLimit.burst', faults.rateLimit.burst, 1, Number.POSITIVE_INFINITY, true);
+    checkShape('faults.rateLimit', faults.rateLimit, ['requestsPerSecond', 'burst']);
+    // The watcher's bounds for `maxRequestsPerSecond`: the two sides of one quota.
+    assertNumber('faults.rateLimit.requestsPerSecond', faults.rateLimit.requestsPerSecond, 0.01, 1_000_000);
+    if (faults.rateLimit.burst !== undefined) assertInteger('faults.rateLimit.burst', faults.rateLimit.burst, 1);
   }
+  if (faults.script !== undefined) checkList('faults.script', faults.script);
   for (const step of faults.script ?? []) {
-    if (step !== 'none' && !FAULT_KINDS.includes(step)) throw new TypeError(`Unknown fault \`${String(step)}\` in \`script\``);
+    if (step !== 'none' && !FAULT_KINDS.includes(step)) throw new TypeError(`Unknown fault \`${String(step)}\` in \`faults.script\``);
   }
 }
 
+/** Latency is waited for on a timer: at most 2³¹−1 ms. */
 function checkLatency(latency: Latency): void {
-  if (typeof latency === 'number') {
-    checkDuration('latency', latency);
+  if (typeof latency !== 'object' || latency === null) {
+    assertNumber('faults.latency', latency, 0, MAX_DELAY);
     return;
   }
-  const min = checkDuration('latency.min', latency.min);
-  checkRange('latency.max', latency.max, min, Number.MAX_SAFE_INTEGER);
+  checkShape('faults.latency', latency, ['min', 'max']);
+  assertNumber('faults.latency.min', latency.min, 0, MAX_DELAY);
+  assertNumber('faults.latency.max', latency.max, latency.min, MAX_DELAY);
 }

@@ -1,8 +1,11 @@
 import type { JobType } from '../model/job.js';
+import { assertNumber, got } from '../validation/numbers.js';
+import { assertNonEmptyString } from '../validation/strings.js';
+import { assertTimeSpan } from './durations.js';
 import { hexId, uuid } from './ids.js';
+import { checkList, checkShape, keysOf } from './option-shape.js';
 import type { JobSpec } from './options.js';
 import { wireJob, type JobRecord, type WireJob } from './timeline.js';
-import { checkDuration, checkRange, checkString } from './validate.js';
 
 /** Store-wide defaults for fields a {@link JobSpec} leaves out. */
 export interface JobDefaults {
@@ -20,6 +23,22 @@ const SUB_JOB_TYPES: Readonly<Record<string, JobType>> = {
   batchCreateVolume: 'createVolume',
   bulkDeleteVolume: 'deleteSingleVolume',
 };
+
+const JOB_SPEC_KEYS = keysOf<JobSpec>({
+  jobType: true,
+  duration: true,
+  initDuration: true,
+  startAt: true,
+  outcome: true,
+  errorCode: true,
+  failReason: true,
+  subJobs: true,
+  invisibleFor: true,
+  status: true,
+  statusFor: true,
+  entities: true,
+  volumeId: true,
+});
 
 /** What a job inherits from where it is created: its parent, or the store. */
 interface Inherited {
@@ -104,15 +123,22 @@ function batchEnd(runAt: number, subJobs: readonly JobRecord[], overhead: number
 
 /** Validates a whole spec tree before anything is stored, so a bad sub-job adds nothing. */
 function checkJobSpec(spec: JobSpec, path: string): void {
+  checkShape(path, spec, JOB_SPEC_KEYS);
   for (const key of ['duration', 'initDuration', 'invisibleFor', 'statusFor'] as const) {
-    if (spec[key] !== undefined) checkDuration(`${path}.${key}`, spec[key]);
+    if (spec[key] !== undefined) assertTimeSpan(`${path}.${key}`, spec[key]);
   }
-  if (spec.startAt !== undefined) checkRange(`${path}.startAt`, spec.startAt, 0, 8.64e15);
+  // The range of a `Date`.
+  if (spec.startAt !== undefined) assertNumber(`${path}.startAt`, spec.startAt, 0, 8.64e15);
   for (const key of ['jobType', 'errorCode', 'failReason', 'status', 'volumeId'] as const) {
-    if (spec[key] !== undefined) checkString(`${path}.${key}`, spec[key]);
+    if (spec[key] !== undefined) assertNonEmptyString(`${path}.${key}`, spec[key]);
   }
   if (spec.outcome !== undefined && spec.outcome !== 'SUCCESS' && spec.outcome !== 'FAIL') {
     throw new TypeError(`Expected \`${path}.outcome\` to be 'SUCCESS' or 'FAIL', got \`${String(spec.outcome)}\``);
   }
+  const entities: unknown = spec.entities;
+  if (entities !== undefined && (typeof entities !== 'object' || Array.isArray(entities))) {
+    throw new TypeError(`Expected \`${path}.entities\` to be an object, got ${got(entities)}`);
+  }
+  if (spec.subJobs !== undefined) checkList(`${path}.subJobs`, spec.subJobs);
   spec.subJobs?.forEach((sub, index) => checkJobSpec(sub, `${path}.subJobs[${index}]`));
 }

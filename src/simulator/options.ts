@@ -34,7 +34,7 @@ export interface RateLimit {
    * Bucket size: how many requests may arrive at once after a quiet spell.
    * @default requestsPerSecond (at least 1)
    */
-  readonly burst?: number;
+  readonly burst?: number | undefined;
 }
 
 /**
@@ -44,42 +44,42 @@ export interface RateLimit {
  */
 export interface FaultOptions {
   /** Probability of HTTP 500 with an EVS error body. @default 0 */
-  readonly error500?: number;
+  readonly error500?: number | undefined;
   /** Probability of HTTP 503 with an EVS error body. @default 0 */
-  readonly error503?: number;
+  readonly error503?: number | undefined;
   /** Probability of HTTP 429 `APIGW.0308`. @default 0 */
-  readonly throttle?: number;
+  readonly throttle?: number | undefined;
   /** Probability of destroying the socket without answering. @default 0 */
-  readonly reset?: number;
+  readonly reset?: number | undefined;
   /** Probability of HTTP 200 with a body that is not JSON. @default 0 */
-  readonly malformed?: number;
+  readonly malformed?: number | undefined;
   /** Probability of HTTP 200 with the JSON cut in half (a complete, short HTTP message). @default 0 */
-  readonly truncated?: number;
+  readonly truncated?: number | undefined;
   /** Probability of HTTP 200 with a valid 2 MiB JSON body. @default 0 */
-  readonly oversize?: number;
+  readonly oversize?: number | undefined;
   /** Probability of HTTP 400 `Common.0011` for a job that exists. @default 0 */
-  readonly notFound?: number;
+  readonly notFound?: number | undefined;
   /**
    * Delay before answering a job GET, in ms of clock time (so fake clocks control it).
    * @default 0
    */
-  readonly latency?: Latency;
+  readonly latency?: Latency | undefined;
   /** Probability that a job GET is delayed by {@link latency}. @default 1 */
-  readonly latencyProbability?: number;
+  readonly latencyProbability?: number | undefined;
   /**
    * Faults for the next job GETs, one entry per request, consumed before any
    * probability is drawn. While entries remain, they alone decide: `'none'` is a
    * clean, undelayed answer; `'latency'` delays by {@link latency} (1000 ms when unset).
    * @default []
    */
-  readonly script?: readonly FaultStep[];
+  readonly script?: readonly FaultStep[] | undefined;
   /**
    * `Retry-After` sent with 429 answers, in seconds; no header when unset.
    * @default undefined
    */
-  readonly throttleRetryAfter?: number;
+  readonly throttleRetryAfter?: number | undefined;
   /** Gateway rate limit over all requests; over it, HTTP 429 `APIGW.0308`. @default undefined (unlimited) */
-  readonly rateLimit?: RateLimit;
+  readonly rateLimit?: RateLimit | undefined;
 }
 
 /** AK/SK credentials the gateway accepts (`SDK-HMAC-SHA256` signatures). */
@@ -89,7 +89,7 @@ export interface AccessKeyAuth {
   /** Its secret; only used to verify signatures. */
   readonly secretKey: string;
   /** When set, requests must send and sign this `X-Security-Token` (temporary credentials). */
-  readonly securityToken?: string;
+  readonly securityToken?: string | undefined;
 }
 
 /** IAM tokens the gateway accepts in `X-Auth-Token`. */
@@ -108,7 +108,7 @@ export type DurationDistribution =
       /** Median duration, in ms. */
       readonly median: number;
       /** Spread of ln(duration). @default 0.35 */
-      readonly sigma?: number;
+      readonly sigma?: number | undefined;
     };
 
 /** How jobs created through the HTTP API (POST/DELETE) behave. */
@@ -117,81 +117,81 @@ export interface ApiJobOptions {
    * Time each job (or sub-job) spends RUNNING, in ms.
    * @default { median: 25_000, sigma: 0.35 }
    */
-  readonly duration?: DurationDistribution;
+  readonly duration?: DurationDistribution | undefined;
   /** Time each job spends in INIT before RUNNING, in ms. @default 0 */
-  readonly initDuration?: number;
+  readonly initDuration?: number | undefined;
   /** How long a new job answers 400 `Common.0011`, as real EVS does right after creating, in ms. @default 0 */
-  readonly invisibleFor?: number;
+  readonly invisibleFor?: number | undefined;
   /** Probability that a job (or sub-job) ends in FAIL. @default 0 */
-  readonly failureRate?: number;
+  readonly failureRate?: number | undefined;
 }
 
 /** Options of {@link startSimulator}. */
 export interface SimulatorOptions {
   /** TCP port; 0 picks a free one. @default 0 */
-  readonly port?: number;
+  readonly port?: number | undefined;
   /** Interface to bind. @default '127.0.0.1' */
-  readonly host?: string;
+  readonly host?: string | undefined;
   /** The project id the simulator serves; others get HTTP 403. @default 32 random hex characters */
-  readonly projectId?: string;
+  readonly projectId?: string | undefined;
   /** Time source for job timelines, latency and `Date` headers. @default systemClock */
-  readonly clock?: Clock;
+  readonly clock?: Clock | undefined;
   /** The only source of randomness (ids, fault draws, durations); seed it for reproducible runs. @default clock.random */
-  readonly random?: () => number;
+  readonly random?: (() => number) | undefined;
   /** Credentials the gateway accepts. @default undefined (every request accepted) */
-  readonly auth?: SimulatorAuth;
+  readonly auth?: SimulatorAuth | undefined;
   /** Faults to inject. @default {} */
-  readonly faults?: FaultOptions;
+  readonly faults?: FaultOptions | undefined;
   /** Offset of the server's clock from `clock`, in ms: its `Date` header, `X-Sdk-Date` checks and job timestamps (`begin_time`, `end_time`) use it. @default 0 */
-  readonly skew?: number;
+  readonly skew?: number | undefined;
   /** Largest accepted distance between `X-Sdk-Date` and server time, in ms. @default 900_000 (15 min) */
-  readonly maxSkew?: number;
+  readonly maxSkew?: number | undefined;
   /** Keep a log of every request in {@link SimulatorStats.log}. @default false */
-  readonly recordRequests?: boolean;
+  readonly recordRequests?: boolean | undefined;
   /** RUNNING time of jobs added by `addJob()` without a `duration`, in ms. @default 25_000 */
-  readonly defaultDuration?: number;
+  readonly defaultDuration?: number | undefined;
   /** Time between the last sub-job's end and its batch job's end, in ms. @default 2_000 */
-  readonly batchOverhead?: number;
+  readonly batchOverhead?: number | undefined;
   /** How jobs created through the HTTP API behave. @default {} */
-  readonly apiJobs?: ApiJobOptions;
+  readonly apiJobs?: ApiJobOptions | undefined;
 }
 
 /** A job to add with `addJob()`. Every field is optional. */
 export interface JobSpec {
   /** @default 'batchCreateVolume' with `subJobs`, else 'createVolume' */
-  readonly jobType?: JobType;
+  readonly jobType?: JobType | undefined;
   /** Time spent RUNNING, in ms; ignored for batch jobs, which end after their sub-jobs. @default SimulatorOptions.defaultDuration */
-  readonly duration?: number;
+  readonly duration?: number | undefined;
   /** Time spent in INIT before RUNNING, in ms. @default 0 */
-  readonly initDuration?: number;
+  readonly initDuration?: number | undefined;
   /** When the job begins, in clock ms. @default now (sub-jobs: when their parent starts RUNNING) */
-  readonly startAt?: number;
+  readonly startAt?: number | undefined;
   /** How the job ends; a batch job also fails when any sub-job fails. @default 'SUCCESS' */
-  readonly outcome?: FinalJobStatus;
+  readonly outcome?: FinalJobStatus | undefined;
   /** `error_code` of a failed job. @default 'EVS.2024' */
-  readonly errorCode?: string;
+  readonly errorCode?: string | undefined;
   /** `fail_reason` of a failed job. @default 'volume quota exceeded' */
-  readonly failReason?: string;
+  readonly failReason?: string | undefined;
   /**
    * Makes this a batch job listing these sub-jobs in `entities.sub_jobs`. Sub-job types
    * default to `createVolume` (`deleteSingleVolume` under `bulkDeleteVolume`).
    */
-  readonly subJobs?: readonly JobSpec[];
+  readonly subJobs?: readonly JobSpec[] | undefined;
   /** How long after `addJob()` the job answers 400 `Common.0011`, in ms. @default 0 */
-  readonly invisibleFor?: number;
+  readonly invisibleFor?: number | undefined;
   /**
    * A status reported forever instead of the timeline's, e.g. an unknown `'PENDING'`.
    * `end_time` is set only when it is `SUCCESS` or `FAIL`.
    */
-  readonly status?: string;
+  readonly status?: string | undefined;
   /**
    * How long after `addJob()` `status` is reported, in ms; then the timeline's own
    * status takes over (a service that says `'PENDING'` for a while, then `RUNNING`).
    * @default forever
    */
-  readonly statusFor?: number;
+  readonly statusFor?: number | undefined;
   /** Extra fields merged into `entities`. @default {} */
-  readonly entities?: Readonly<Record<string, unknown>>;
+  readonly entities?: Readonly<Record<string, unknown>> | undefined;
   /** `entities.volume_id` of a non-batch job. @default a random UUID */
-  readonly volumeId?: string;
+  readonly volumeId?: string | undefined;
 }

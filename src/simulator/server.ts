@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ClosedError } from '../errors/closed-error.js';
-import { createAuthenticator } from './auth.js';
-import { checkSkew, resolveConfig, type SimulatorConfig } from './config.js';
+import { createVerifier } from './auth.js';
+import { assertSkew, resolveConfig, type SimulatorConfig } from './config.js';
 import type { SimulatorContext } from './context.js';
 import { Delays } from './delays.js';
 import { FaultPlan } from './faults.js';
@@ -77,7 +77,7 @@ class LocalSimulator implements Simulator {
       stats: new StatsRecorder(config.recordRequests),
       delays: new Delays(clock),
       apiJobs: config.apiJobs,
-      auth: config.auth && createAuthenticator(config.auth, config.maxSkew),
+      auth: config.auth === undefined ? undefined : createVerifier(config.auth, config.maxSkew),
       faults: new FaultPlan(config.faults, random, clock.monotonicNow()),
       skew: config.skew,
     };
@@ -106,11 +106,12 @@ class LocalSimulator implements Simulator {
   }
 
   setAuth(auth: SimulatorAuth | undefined): void {
-    this.#context.auth = auth && createAuthenticator(auth, this.#config.maxSkew);
+    this.#context.auth = auth === undefined ? undefined : createVerifier(auth, this.#config.maxSkew);
   }
 
   setSkew(ms: number): void {
-    this.#context.skew = checkSkew(ms);
+    assertSkew(ms);
+    this.#context.skew = ms;
   }
 
   stats(): SimulatorStats {

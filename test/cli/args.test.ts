@@ -57,13 +57,20 @@ describe('parseCommandLine', () => {
     const base = ['--endpoint', 'https://evs.example.com', '--project', 'p', '--no-auth'];
     expect(usage(() => waitConfig([...base]))).toMatch(/^no job ids/);
     expect(usage(() => waitConfig([...base, '--service', 'ims', 'x']))).toBe('invalid --service "ims": expected evs or ecs');
-    expect(usage(() => waitConfig(['--region', 'CN North', '--project', 'p', '--no-auth', 'x']))).toMatch(/^invalid region "CN North"/);
-    expect(usage(() => waitConfig(['--endpoint', 'ftp://x', '--project', 'p', '--no-auth', 'x']))).toMatch(/expected https:\/\//);
+    expect(usage(() => waitConfig(['--region', 'CN North', '--project', 'p', '--no-auth', 'x']))).toBe(
+      'invalid --region: Expected `region` (or HUAWEICLOUD_SDK_REGION) like "cn-north-4" when no `endpoint` is given, got "CN North"',
+    );
+    expect(usage(() => waitConfig(['--endpoint', 'ftp://x', '--project', 'p', '--no-auth', 'x']))).toBe('invalid --endpoint: Expected `endpoint` to use https:// or http://, got ftp:');
+    expect(usage(() => waitConfig(['--endpoint', 'http://10.1.2.3', '--project', 'p', '--no-auth', 'x']))).toMatch(/^invalid --endpoint: Refusing plain http:\/\/ to 10\.1\.2\.3/);
     expect(usage(() => waitConfig(['--endpoint', 'https://u:pw@x', '--project', 'p', '--no-auth', 'x']))).not.toContain('pw');
     expect(usage(() => waitConfig(['--endpoint', 'http://[::1]:1', '--project', 'p/..', '--no-auth', 'x']))).toMatch(/^invalid project id/);
     expect(usage(() => waitConfig([...base, '--rps', '0', 'x']))).toMatch(/^invalid --rps "0"/);
     expect(usage(() => waitConfig([...base, '--json=yes', 'x']))).toBe('--json takes no value');
-    expect(usage(() => waitConfig([...base, '--timeout']))).toBe('missing value for --timeout');
+    expect(usage(() => waitConfig([...base, '--timeout']))).toBe('--timeout needs a value');
+    expect(usage(() => waitConfig([...base, '--timeout', '--json', 'x']))).toBe('--timeout needs a value');
+    expect(usage(() => waitConfig([...base, '--timeout=', 'x']))).toBe('--timeout needs a value');
+    expect(usage(() => waitConfig([...base, '-f']))).toBe('--file needs a value');
+    expect(usage(() => parseCommandLine(['simulate', '--host='], {}))).toBe('--host needs a value');
     expect(usage(() => parseCommandLine(['demo', 'extra'], {}))).toBe('unexpected argument "extra"');
     expect(usage(() => parseCommandLine(['--frob'], {}))).toMatch(/^unknown option --frob before the command/);
   });

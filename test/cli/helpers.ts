@@ -1,4 +1,4 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import type { Simulator } from '../../src/simulator/index.js';
@@ -25,12 +25,26 @@ export interface CliRun {
   readonly done: Promise<CliResult>;
 }
 
+/** Whether util-linux `script` is here to give the CLI a pseudo-terminal (one that reports 0×0, like many CI ptys). */
+export const HAS_SCRIPT = spawnSync('script', ['--version']).status === 0;
+
+/** How to run a CLI process: its environment, its stdin, and whether on a pseudo-terminal (`script -qfec`). */
+export interface CliOptions {
+  readonly env?: Record<string, string>;
+  readonly stdin?: string;
+  readonly pty?: boolean;
+}
+
 /**
  * Spawns `node dist/cli/main.js …args` with a clean environment (only PATH and
- * HOME from ours, plus `env`): no credentials, region or proxy leak in.
+ * HOME from ours, plus `env`): no credentials, region or proxy leak in. With
+ * `pty`, under `script`, whose terminal reports 0 columns and 0 rows.
  */
-export function startCli(args: readonly string[], options: { env?: Record<string, string>; stdin?: string } = {}): CliRun {
-  const child = spawn(process.execPath, [CLI, ...args], {
+export function startCli(args: readonly string[], options: CliOptions = {}): CliRun {
+  const [file, fileArgs]: [string, string[]] = options.pty
+    ? ['script', ['-qfec', [process.execPath, CLI, ...args].map(shellQuote).join(' '), '/dev/null']]
+    : [process.execPath, [CLI, ...args]];
+  const child = spawn(file, fileArgs, {
     env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', ...options.env },
     stdio: 'pipe',
   });
@@ -74,8 +88,12 @@ export function startCli(args: readonly string[], options: { env?: Record<string
 }
 
 /** Runs the CLI to the end. */
-export function runCli(args: readonly string[], options: { env?: Record<string, string>; stdin?: string } = {}): Promise<CliResult> {
+export function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
   return startCli(args, options).done;
+}
+
+function shellQuote(word: string): string {
+  return `'${word.replaceAll("'", "'\\''")}'`;
 }
 
 
@@ -127,3 +145,7 @@ export function expectNoStackTrace(result: CliResult): void {
 /** Escape codes of any kind (plain output must have none). */
 // eslint-disable-next-line no-control-regex
 export const ESCAPE = /\u001b\[/;
+
+/** Every escape sequence, to read a terminal's output as text. */
+// eslint-disable-next-line no-control-regex
+export const ANSI_CODES = /\u001b(?:\[[0-9;?]*[A-Za-z]|\][^\u0007]*\u0007|[=>])/g;

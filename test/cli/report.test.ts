@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { compareWithFixedPoller, fixedPollerLag, fixedPollerPolls, percentile } from '../../src/cli/comparison.js';
 import { NdjsonRenderer } from '../../src/cli/render/ndjson.js';
+import type { CliEvent, PollErrorEvent } from '../../src/cli/render/events.js';
 import { PlainRenderer, plainLine } from '../../src/cli/render/plain.js';
+import { describePollError } from '../../src/cli/render/poll-errors.js';
 import { formatComparison, formatSummary, MAX_LISTED } from '../../src/cli/render/summary-text.js';
 import type { FinishedJob } from '../../src/cli/session.js';
 import { exitCodeOf, type Summary } from '../../src/cli/summary.js';
@@ -16,6 +18,8 @@ const SUMMARY: Summary = {
   interrupted: 0,
   polls: 9,
   wallMs: 1_234,
+  simulatedMs: null,
+  failedByDesign: null,
   exitCode: 1,
   failedJobs: [{ jobId: 'f', jobType: 'batchCreateVolume', errorCode: 'EVS.2024', failReason: 'volume quota exceeded', subJobsFailed: 1, subJobs: 20 }],
   timedOutJobs: [{ jobId: 't', lastStatus: null }],
@@ -92,10 +96,41 @@ describe('plain and NDJSON output', () => {
     expect(plainLine({ type: 'notWatched', jobId: 'j', reason: 'rejected', code: 'EVS_HTTP_ERROR', message: 'HTTP 400' })).toBe('rejected     j  HTTP 400');
     expect(plainLine({ type: 'notWatched', jobId: 'j', reason: 'auth', code: 'EVS_AUTH', message: 'HTTP 401' })).toBeUndefined();
     expect(plainLine({ type: 'status', jobId: 'j', jobType: 'x', status: 'RUNNING', previous: null, subJobs: 0 })).toBeUndefined();
-    expect(plainLine({ type: 'pollError', jobId: 'j', code: 'EVS_NETWORK', message: 'reset', attempt: 1, retryInMs: 500 })).toBeUndefined();
+    expect(plainLine({ type: 'pollError', jobId: 'j', code: 'EVS_NETWORK', status: null, cause: 'ECONNRESET', message: 'reset', attempt: 1, retryInMs: 500 })).toBeUndefined();
     const written: string[] = [];
     new PlainRenderer({ write: (text: string) => written.push(text) }).end(SUMMARY);
     expect(written.join('')).toMatch(/^\nSummary: 4 jobs/);
+  });
+
+  it('prints the first failed poll of a kind at once, then one line per kind every 5 s with counts, the rest at the end', () => {
+    let now = 0;
+    const written: string[] = [];
+    const renderer = new PlainRenderer({ write: (text: string) => written.push(text) }, { monotonicNow: () => now });
+    const refused = (jobId: string): CliEvent => ({ type: 'pollError', jobId, code: 'EVS_NETWORK', status: null, cause: 'ECONNREFUSED', message: 'ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:1', attempt: 1, retryInMs: 1_200 });
+    const notYet: CliEvent = { type: 'pollError', jobId: 'n', code: 'EVS_JOB_NOT_FOUND', status: 400, cause: null, message: 'job n not found (HTTP 400 Common.0011)', attempt: 1, retryInMs: 2_000 };
+    // 10 000 jobs refused, 1 000 a second for 10 s, and one job not visible yet.
+    for (let ms = 0; ms < 10_000; ms++) {
+      now = ms;
+      renderer.event(refused(`j${ms}`));
+    }
+    renderer.event(notYet);
+    renderer.end(SUMMARY);
+
+    expect(written.join('').split('\n').filter((line) => line.startsWith('poll error'))).toEqual([
+      'poll error   connection refused (ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:1): job j0, retrying in 1.2s',
+      'poll errors  connection refused (ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:1): 5000 more failed polls of 5000 jobs in 5.0s, still retrying',
+      'poll error   job not found yet (job n not found (HTTP 400 Common.0011)): job n, retrying in 2.0s',
+      'poll errors  connection refused (ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:1): 4999 more failed polls of 4999 jobs in 5.0s, still retrying',
+    ]);
+  });
+
+  it('names the causes an operator acts on', () => {
+    const event = (code: string, status: number | null, cause: string | null): PollErrorEvent => ({ type: 'pollError', jobId: 'j', code, status, cause, message: '', attempt: 1, retryInMs: 0 });
+    expect(describePollError(event('EVS_NETWORK', null, 'ENOTFOUND'))).toBe('host not found');
+    expect(describePollError(event('EVS_NETWORK', null, 'DEPTH_ZERO_SELF_SIGNED_CERT'))).toBe('TLS: self-signed certificate');
+    expect(describePollError(event('EVS_HTTP_ERROR', 503, null))).toBe('HTTP 503');
+    expect(describePollError(event('EVS_TIMEOUT', null, null))).toBe('no answer within the request timeout');
+    expect(describePollError(event('EVS_SOMETHING_NEW', null, 'EWHATEVER'))).toBe('EVS_SOMETHING_NEW');
   });
 
   it('writes NDJSON with type and time first, the summary last', () => {

@@ -28,6 +28,8 @@ const SUMMARY: Summary = {
   interrupted: 0,
   polls: 6_000,
   wallMs: 40_000,
+  simulatedMs: null,
+  failedByDesign: null,
   exitCode: 1,
   failedJobs: [],
   timedOutJobs: [],
@@ -123,6 +125,32 @@ describe('TtyRenderer', () => {
     // One frame for the first event, then one more after 100 ms for the burst, then heartbeats.
     expect(frames.length).toBeGreaterThanOrEqual(2);
     expect(frames.length).toBeLessThanOrEqual(5);
+  });
+
+  it('shows failed polls by kind, the most recent first, with counts and jobs', () => {
+    const clock = createFakeClock();
+    const renderer = new TtyRenderer({ out: { isTTY: true, columns: 200, rows: 40, write: () => true }, clock, draw: () => undefined });
+    const refused = (jobId: string): CliEvent => ({ type: 'pollError', jobId, code: 'EVS_NETWORK', status: null, cause: 'ECONNREFUSED', message: 'ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:1', attempt: 1, retryInMs: 1_000 });
+    renderer.event({ type: 'start', jobs: 3, endpoint: 'https://127.0.0.1:1', projectId: 'p', service: 'evs' });
+    renderer.event(refused('a'));
+    renderer.event(refused('b'));
+    renderer.event(refused('a'));
+    clock.fake.tick(1_000);
+    renderer.event({ type: 'pollError', jobId: 'c', code: 'EVS_HTTP_ERROR', status: 503, cause: null, message: 'HTTP 503 EVS.5030: busy', attempt: 1, retryInMs: 1_000 });
+    clock.fake.tick(2_000);
+
+    expect(renderer.frame().split('\n').filter((line) => line.includes('poll errors'))).toEqual([
+      '  poll errors: HTTP 503 ×1 (1 job), last 2.0s ago, retrying: HTTP 503 EVS.5030: busy',
+      '  poll errors: connection refused ×3 (2 jobs), last 3.0s ago, retrying: ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:1',
+    ]);
+  });
+
+  it('draws a terminal that reports 0×0 (script -qc, some CI ptys) as 80×24', () => {
+    const clock = createFakeClock();
+    const renderer = new TtyRenderer({ out: { isTTY: true, columns: 0, rows: 0, write: () => true }, clock, draw: () => undefined });
+    renderer.event({ type: 'start', jobs: 1, endpoint: `https://${'x'.repeat(100)}`, projectId: 'p', service: 'evs' });
+
+    expect(renderer.frame().split('\n')[0]).toHaveLength(79);
   });
 
   it('cuts lines to the terminal width', () => {

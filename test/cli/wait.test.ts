@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
+  ANSI_CODES,
   ESCAPE,
+  HAS_SCRIPT,
   eventsOf,
   expectNoStackTrace,
   expectUsageError,
@@ -177,9 +179,9 @@ describe('evs-jobs wait: outcomes and exit codes', () => {
     expect(eventsOf(events, 'interrupted')).toEqual([expect.objectContaining({ signal: 'SIGINT', unfinished: 1 })]);
     expect(summaryOf(events)).toMatchObject({ succeeded: 1, interrupted: 1, interruptedJobs: [slow], exitCode: 130 });
 
+    // The first line is written once the signal handlers are in place: the signal lands on a running watch.
     const plain = startCli(['wait', ...waitFlags(sim), slow]);
     await plain.waitForStdout('watching 1 job');
-    await new Promise((resolve) => setTimeout(resolve, 700));
     plain.child.kill('SIGINT');
     const stopped = await plain.done;
     expect(stopped.code).toBe(130);
@@ -187,6 +189,44 @@ describe('evs-jobs wait: outcomes and exit codes', () => {
     expect(stopped.stdout).toMatch(/^interrupted +SIGINT: stopping, 1 job unfinished$/m);
     expect(stopped.stdout).toMatch(/^Summary: 1 job in /m);
     expect(stopped.stdout).toMatch(new RegExp(`^ {2}interrupted +1\\n {4}${slow}$`, 'm'));
+  });
+});
+
+describe('evs-jobs wait: failed polls are visible without --json', () => {
+  /** An endpoint typo: nothing listens on port 1, so every poll is refused. */
+  const typo = ['--endpoint', 'https://127.0.0.1:1', '--project', 'p', '--no-auth', '--poll-interval', '100'];
+  const ids = (count: number): string[] => Array.from({ length: count }, (_, i) => i.toString(16).padStart(32, '0'));
+
+  it('off a terminal: "connection refused … retrying" at the first failure, then one line per kind every 5 s with counts, not a line per failure', async () => {
+    const run = startCli(['wait', ...typo, '--timeout', '6s', ...ids(40)]);
+    await run.waitForStdout(/^poll error +connection refused \(ECONNREFUSED: connect ECONNREFUSED 127\.0\.0\.1:1\): job [0-9a-f]{32}, retrying in \S+$/m);
+    const result = await run.done;
+
+    expect(result.code).toBe(3);
+    expect(result.stderr).toBe('');
+    const lines = result.stdout.split('\n').filter((line) => /^poll errors? /.test(line));
+    // The first failure, then at most one line per 5 s of the 6 s, then what was gathered since, before the summary.
+    expect(lines.length).toBeLessThanOrEqual(3);
+    const gathered = lines.slice(1).map((line) => /^poll errors +connection refused \(.*\): (\d+) more failed polls? of (\d+) jobs? in \S+, still retrying$/.exec(line));
+    expect(gathered).not.toContain(null);
+    // 40 jobs refused for 6 s, each retried with a growing delay: far more failures than lines.
+    const failures = 1 + gathered.reduce((sum, match) => sum + Number(match![1]), 0);
+    expect(failures).toBeGreaterThan(40);
+    expect(result.stdout).toMatch(/^ {2}timed out +40$/m);
+  });
+
+  it.skipIf(!HAS_SCRIPT)('on a terminal that reports 0×0 (script -qc): 80-column frames, with a poll-error status line', async () => {
+    const result = await runCli(['wait', ...typo, '--timeout', '3s', ...ids(5)], { pty: true });
+
+    expect(result.code).toBe(3);
+    const screen = result.stdout.replace(ANSI_CODES, '');
+    // A whole header line (not one character per line), drawn at least once before the summary.
+    expect(screen).toMatch(/^evs-jobs · 5 jobs at https:\/\/127\.0\.0\.1:1 · /m);
+    expect(screen).toMatch(/^ {2}poll errors: connection refused ×\d+ \(\d+ jobs?\), last \S+ ago, retrying/m);
+    // Frames are cut to 79 columns of the fallback 80.
+    const frameLines = screen.split(/\r?\n/).filter((line) => line.startsWith('  poll errors: '));
+    expect(frameLines.every((line) => line.length <= 79)).toBe(true);
+    expect(screen).toMatch(/^Summary: 5 jobs in /m);
   });
 });
 
@@ -220,7 +260,7 @@ describe.concurrent('evs-jobs wait: bad usage exits 2 with one line on stderr', 
   });
 
   it('refuses http:// off loopback', async () => {
-    expectUsageError(await runCli(['wait', '--endpoint', 'http://10.1.2.3', '--project', 'p1', '--no-auth', 'abc']), /refusing http:\/\/ to 10\.1\.2\.3/);
+    expectUsageError(await runCli(['wait', '--endpoint', 'http://10.1.2.3', '--project', 'p1', '--no-auth', 'abc']), /invalid --endpoint: Refusing plain http:\/\/ to 10\.1\.2\.3: credentials would travel in clear text/);
   });
 
   it('refuses an unknown flag', async () => {
@@ -229,6 +269,11 @@ describe.concurrent('evs-jobs wait: bad usage exits 2 with one line on stderr', 
 
   it('refuses missing credentials unless --no-auth', async () => {
     expectUsageError(await runCli(['wait', '--region', 'cn-north-4', '--project', 'p1', 'abc']), /no credentials: set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK/);
+  });
+
+  it('says which flag needs a value', async () => {
+    expectUsageError(await runCli(['wait', ...flags, 'abc', '--timeout']), /^evs-jobs: --timeout needs a value \(see evs-jobs wait --help\)$/m);
+    expectUsageError(await runCli(['wait', ...flags, '--timeout', '--json', 'abc']), /^evs-jobs: --timeout needs a value /m);
   });
 
   it('refuses a bad --timeout and a bad --concurrency', async () => {

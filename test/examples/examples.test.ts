@@ -1,6 +1,9 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { EvsClient } from 'evs-job-watcher';
 import { startSimulator, type Simulator } from 'evs-job-watcher/simulator';
@@ -103,12 +106,25 @@ describe('the README simulator recipe', () => {
   });
 });
 
+describe('the README JavaScript recipe', () => {
+  it('runs on plain Node (no TypeScript, no test runner, the built package imported by its name)', async () => {
+    const fixture = fileURLToPath(new URL('./fixtures/run-js-example.mjs', import.meta.url));
+    const { stdout } = await promisify(execFile)(process.execPath, [fixture]);
+
+    expect(stdout.trim().split('\n').map((line) => JSON.parse(line) as unknown)).toEqual([
+      { volumeId: 'vol-42' },
+      { error: 'JobFailedError', message: expect.stringMatching(/failed: EVS\.2024: volume quota exceeded$/) as unknown },
+    ]);
+  });
+});
+
 describe('the README', () => {
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 
-  it.each(['await-one-job.ts', 'worker.ts', 'batch.ts', 'simulator.ts', 'huawei-sdk.ts'])('quotes examples/%s verbatim, so its code is the code these tests run', (file) => {
+  it.each(['await-one-job.ts', 'worker.ts', 'batch.ts', 'simulator.ts', 'huawei-sdk.ts', 'await-one-job.mjs'])('quotes examples/%s verbatim, so its code is the code these tests run', (file) => {
     const code = readFileSync(new URL(`../../examples/${file}`, import.meta.url), 'utf8').trim();
+    const fence = file.endsWith('.mjs') ? 'js' : 'ts';
 
-    expect(readme).toContain(`\`\`\`ts\n${code}\n\`\`\``);
+    expect(readme).toContain(`\`\`\`${fence}\n${code}\n\`\`\``);
   });
 });

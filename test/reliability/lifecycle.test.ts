@@ -2,7 +2,6 @@ import { spawn } from 'node:child_process';
 import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { EvsClient } from '../../src/client/evs-client.js';
@@ -24,21 +23,19 @@ interface ChildRun {
   readonly signal: NodeJS.Signals | null;
   readonly stdout: string;
   readonly stderr: string;
-  /** Real ms from the child's last output to its exit. */
-  readonly exitDelay: number;
 }
 
-/** Runs `node <args>` to its exit; fails if it has not exited by itself within `limit` ms. */
-function runChild(args: readonly string[], limit = 60_000): Promise<ChildRun> {
+/**
+ * Runs `node <args>` to its exit. The fixtures never call process.exit: they
+ * exit only once no handle is left, which they also print. `limit` (ms) is a
+ * generous guard against a child that never exits, not a measure of speed.
+ */
+function runChild(args: readonly string[], limit = 120_000): Promise<ChildRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    let lastOutput = performance.now();
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-      lastOutput = performance.now();
-    });
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -47,7 +44,7 @@ function runChild(args: readonly string[], limit = 60_000): Promise<ChildRun> {
     child.once('error', reject);
     child.once('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr, exitDelay: performance.now() - lastOutput });
+      resolve({ code, signal, stdout, stderr });
     });
   });
 }
@@ -66,8 +63,10 @@ interface ShutdownResult {
   dropped: number;
   watcherAfter: { watched: number; waiters: number; inFlight: number };
   before: string[];
-  after: string[];
-  handlesClosedMs: number;
+  /** Resources still open at the end that were not open at the start. */
+  extra: string[];
+  /** Event-loop turns the closing handles took to go. */
+  handleTurns: number;
 }
 
 describe('close() and destroy() with 10 000 watches and 64 polls in flight, in a child process', () => {
@@ -77,7 +76,7 @@ describe('close() and destroy() with 10 000 watches and 64 polls in flight, in a
     expect({ code: run.code, signal: run.signal }).toEqual({ code: 0, signal: null });
     const result = JSON.parse(run.stdout) as ShutdownResult;
     const report = process.env['RELIABILITY_REPORT'];
-    if (report) appendFileSync(report, `${JSON.stringify({ name: `shutdown-${mode}`, ...result, exitDelay: Math.round(run.exitDelay) })}\n`);
+    if (report) appendFileSync(report, `${JSON.stringify({ name: `shutdown-${mode}`, ...result })}\n`);
 
     // Everything settled by the time close()/destroy() resolved: with AbortError (the jobs run 10 minutes).
     expect(result).toMatchObject({ watches: 10_000, settled: 10_000, settledWhenStopped: 10_000, outcomes: { AbortError: 10_000 }, inFlightAtStop: 64 });
@@ -93,12 +92,9 @@ describe('close() and destroy() with 10 000 watches and 64 polls in flight, in a
       expect(result.dropped).toBe(64);
       expect(result.answered).toBe(result.requests - 64);
     }
-    // Handles: back to what the process had before (closing ones finish within a few ms)…
-    expect(result.after.filter((resource) => !result.before.includes(resource))).toEqual([]);
-    expect(result.handlesClosedMs).toBeLessThan(1_000);
-    // …and the process exited on its own right after its last line (no process.exit, no timer or socket holding it).
-    expect(run.exitDelay).toBeLessThan(1_000);
-  });
+    // Handles: back to what the process had before (no timer or socket left), so it exited by itself.
+    expect(result.extra).toEqual([]);
+  }, 180_000);
 });
 
 describe('restore from a snapshot in a new process', () => {
@@ -120,14 +116,26 @@ describe('restore from a snapshot in a new process', () => {
       const subJobIds = ids.flatMap((id) => ((sim.jobState(id)!['entities'] as { sub_jobs?: { job_id: string }[] }).sub_jobs ?? []).map((sub) => sub.job_id));
       expect(subJobIds).toHaveLength(30);
 
-      // Process 1 (this one): watches everything for 2.5 s, then closes and saves its snapshot.
+      // Process 1 (this one): watches everything until six jobs are done and a sub-job is
+      // (every batch takes over 4 s, so some are half done), then closes and saves its snapshot.
       const first = new JobWatcher({ client, concurrency: 5, learn: false, initialDelay: 500, factor: 1 });
       const done: string[] = [];
       const subJobsDone: string[] = [];
-      first.on('done', ({ job }) => done.push(job.jobId));
-      first.on('subJobDone', ({ subJob }) => subJobsDone.push(subJob.jobId));
+      const midway = new Promise<void>((resolve) => {
+        const check = (): void => {
+          if (done.length > 5 && subJobsDone.length > 0) resolve();
+        };
+        first.on('done', ({ job }) => {
+          done.push(job.jobId);
+          check();
+        });
+        first.on('subJobDone', ({ subJob }) => {
+          subJobsDone.push(subJob.jobId);
+          check();
+        });
+      });
       const firstOutcomes = ids.map((id) => first.watch(id).then((job: Job) => job.status, (error: Error) => error.name));
-      await sleep(2_500);
+      await midway;
       await first.close();
       const snapshot = first.snapshot();
       const file = join(dir, 'snapshot.json');
@@ -145,8 +153,9 @@ describe('restore from a snapshot in a new process', () => {
       const run = await runChild([fixture('restore.mjs'), file, sim.url, sim.projectId]);
       expect(run.stderr).toBe('');
       expect(run.code).toBe(0);
-      expect(run.exitDelay).toBeLessThan(1_000);
-      const lines = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as { type: string; jobId?: string; status?: string; error?: string });
+      const lines = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as { type: string; jobId?: string; status?: string; error?: string; extra?: string[] });
+      // It closed everything: nothing kept it alive past its last line.
+      expect(lines.at(-1)).toEqual({ type: 'handles', extra: [] });
       const doneSecond = lines.filter((line) => line.type === 'done').map((line) => line.jobId!);
       const results = lines.filter((line) => line.type === 'result');
 
@@ -171,5 +180,5 @@ describe('restore from a snapshot in a new process', () => {
       await client.close();
       await sim.close();
     }
-  });
+  }, 180_000);
 });

@@ -100,7 +100,6 @@ describe('EvsClient errors carry no secret', () => {
     ['HTTP 503', { faults: { script: ['error503'] } }, {}, 'HttpError'],
     ['HTTP 429 with Retry-After', { faults: { script: ['throttle'], throttleRetryAfter: 3 } }, {}, 'ThrottledError'],
     ['HTTP 429 without Retry-After', { faults: { script: ['throttle'] } }, {}, 'ThrottledError'],
-    ['an answer slower than the timeout', { faults: { script: ['latency'], latency: 2_000 } }, { timeout: 100 }, 'RequestTimeoutError'],
     ['a reset connection', { faults: { script: ['reset'] } }, {}, 'NetworkError'],
     ['malformed JSON', { faults: { script: ['malformed'] } }, {}, 'InvalidResponseError'],
     ['truncated JSON', { faults: { script: ['truncated'] } }, {}, 'InvalidResponseError'],
@@ -113,7 +112,7 @@ describe('EvsClient errors carry no secret', () => {
     expect((error as Error).name).toBe(expected);
   });
 
-  it('a refused connection, TLS to a plain HTTP port, an unresolvable host, an abort, destroy and close', async () => {
+  it('a refused connection, TLS to a plain HTTP port, an unresolvable host, an unsafe job id', async () => {
     const sim = await simulator();
     const jobId = sim.addJob();
     const closedPort = await simulator();
@@ -122,19 +121,38 @@ describe('EvsClient errors carry no secret', () => {
     await failure('refused', () => new EvsClient({ endpoint: `http://127.0.0.1:${port}`, projectId: 'p', credentials: KEYS, env: ENV }).getJob(jobId));
     await failure('tls to http', () => client(sim, { endpoint: `https://127.0.0.1:${sim.port}` }).getJob(jobId));
     await failure('dns', () => client(sim, { endpoint: 'https://evs.no-such-host.invalid' }).getJob(jobId));
-    const aborting = client(sim, {});
-    const controller = new AbortController();
-    sim.setFaults({ script: ['latency'], latency: 2_000 });
-    const pending = aborting.getJob(jobId, { signal: controller.signal });
-    setTimeout(() => controller.abort(new Error('user gave up')), 20);
-    await failure('abort', () => pending);
-    sim.setFaults({ script: ['latency'], latency: 2_000 });
-    const destroyed = client(sim, {});
-    const inFlight = destroyed.getJob(jobId);
-    setTimeout(() => void destroyed.destroy(), 20);
-    await failure('destroy', () => inFlight);
-    await failure('after close', () => destroyed.getJob(jobId));
     await failure('bad id', () => client(sim).getJob('a/b'));
+  });
+
+  it('a request in flight that times out, is aborted, or whose client is destroyed; a call after close', async () => {
+    // The simulator's clock never moves on its own, so each request waits there until its client gives up.
+    const clock = createFakeClock();
+    const parked = await simulator({ clock, faults: { latency: 60_000 } });
+    const jobId = parked.addJob();
+    const arrived = async (count: number): Promise<void> => {
+      await settle(() => parked.stats().requests === count && parked.stats().inFlight === 1, 10_000);
+      expect(parked.stats().inFlight, 'the request is in flight at the simulator').toBe(1);
+    };
+
+    // Each failure is listened to from the start: it settles while the test drives the clock or the signal.
+    const timingOut = client(parked, { clock, timeout: 30_000 });
+    const timedOut = failure('timeout', () => timingOut.getJob(jobId));
+    await arrived(1);
+    await clock.tick(30_000);
+    expect(await timedOut).toMatchObject({ name: 'RequestTimeoutError' });
+
+    const controller = new AbortController();
+    const aborted = failure('abort', () => client(parked).getJob(jobId, { signal: controller.signal }));
+    await arrived(2);
+    controller.abort(new Error('user gave up'));
+    expect(await aborted).toMatchObject({ name: 'AbortError' });
+
+    const destroyed = client(parked);
+    const inFlight = failure('destroy', () => destroyed.getJob(jobId));
+    await arrived(3);
+    void destroyed.destroy();
+    expect(await inFlight).toMatchObject({ name: 'AbortError' });
+    expect(await failure('after close', () => destroyed.getJob(jobId))).toMatchObject({ name: 'ClosedError' });
   });
 });
 

@@ -2,7 +2,7 @@ import { BasicCredentials } from '@huaweicloud/huaweicloud-sdk-core';
 import { AKSKSigner } from '@huaweicloud/huaweicloud-sdk-core/auth/AKSKSigner.js';
 import { describe, expect, it } from 'vitest';
 import { sign } from '../../src/client/auth/signer.js';
-import type { Simulator } from '../../src/simulator/index.js';
+import type { Simulator, SimulatorAuth } from '../../src/simulator/index.js';
 import { createFakeClock, type FakeClock } from '../helpers/fake-clock.js';
 import { body, getJob, jobPath, send, signedHeaders, useSimulators, type HttpReply } from './helpers.js';
 
@@ -184,6 +184,14 @@ describe('the gateway', () => {
     simulator.setAuth({ tokens: ['u'] });
     expect((await getJob(simulator, jobId, { 'x-auth-token': 't' })).status).toBe(401);
     expect(() => simulator.setAuth({ accessKey: '', secretKey: 's' })).toThrow('Expected `auth.accessKey` to be a non-empty string, got `` (string)');
+    expect(() => simulator.setAuth({ accessKey: 'a', secretKey: 's', securityTokn: 't' } as SimulatorAuth)).toThrow(
+      new TypeError('Unknown option `auth.securityTokn` (did you mean `securityToken`?); known: accessKey, secretKey, securityToken'),
+    );
+    expect(() => simulator.setAuth({ accessKey: 'a', secretKey: null } as unknown as SimulatorAuth)).toThrow(
+      'Expected `auth.secretKey` to be a value, got null: leave it out (or pass undefined) for the default',
+    );
+    expect(() => simulator.setAuth({ tokens: ['t'], accessKey: 'a' })).toThrow('Unknown option `auth.accessKey`; known: tokens');
+    expect(() => simulator.setAuth(null as unknown as SimulatorAuth)).toThrow('Expected `auth` to be an object, got null');
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../src/clock/seeded-random.js';
-import type { Simulator } from '../../src/simulator/index.js';
+import type { FaultOptions, Simulator } from '../../src/simulator/index.js';
 import { createFakeClock, settle } from '../helpers/fake-clock.js';
 import { anyString, body, getJob, send, useSimulators, type HttpReply } from './helpers.js';
 
@@ -146,12 +146,28 @@ describe('fault probabilities', () => {
   it('are validated with exact messages', async () => {
     const simulator = await start();
 
-    expect(() => simulator.setFaults({ error500: 1.5 })).toThrow(new TypeError('Expected `error500` to be a number between 0 and 1, got `1.5` (number)'));
+    expect(() => simulator.setFaults({ error500: 1.5 })).toThrow(new TypeError('Expected `faults.error500` to be a number from 0 to 1, got `1.5` (number)'));
     expect(() => simulator.setFaults({ error500: 0.6, reset: 0.6 })).toThrow('Expected the fault probabilities to sum to at most 1, got `1.2`');
-    expect(() => simulator.setFaults({ latency: { min: 10, max: 5 } })).toThrow(/`latency\.max`/);
-    expect(() => simulator.setFaults({ rateLimit: { requestsPerSecond: 0 } })).toThrow(/`rateLimit\.requestsPerSecond` to be a finite number > 0/);
-    expect(() => simulator.setFaults({ script: ['boom' as 'none'] })).toThrow('Unknown fault `boom` in `script`');
-    expect(() => simulator.setFaults({ throttleRetryAfter: 1.5 })).toThrow(/`throttleRetryAfter` to be an integer/);
+    expect(() => simulator.setFaults({ latency: { min: 10, max: 5 } })).toThrow('Expected `faults.latency.max` to be a number from 10 to 2147483647, got `5` (number)');
+    expect(() => simulator.setFaults({ rateLimit: { requestsPerSecond: 0 } })).toThrow(
+      'Expected `faults.rateLimit.requestsPerSecond` to be a number from 0.01 to 1000000, got `0` (number)',
+    );
+    expect(() => simulator.setFaults({ script: ['boom' as 'none'] })).toThrow('Unknown fault `boom` in `faults.script`');
+    expect(() => simulator.setFaults({ trottle: 0.1 } as FaultOptions)).toThrow(
+      new TypeError(
+        'Unknown option `faults.trottle` (did you mean `throttle`?); known: error500, error503, throttle, reset, malformed, truncated, oversize, notFound, latency, latencyProbability, script, throttleRetryAfter, rateLimit',
+      ),
+    );
+    expect(() => simulator.setFaults({ reset: null } as unknown as FaultOptions)).toThrow(
+      'Expected `faults.reset` to be a value, got null: leave it out (or pass undefined) for the default',
+    );
+    expect(() => simulator.setFaults({ rateLimit: { requestsPerSecond: 5, bust: 10 } } as FaultOptions)).toThrow(
+      'Unknown option `faults.rateLimit.bust` (did you mean `burst`?); known: requestsPerSecond, burst',
+    );
+    expect(() => simulator.setFaults({ latency: { min: 10, max: 20, mean: 15 } } as FaultOptions)).toThrow('Unknown option `faults.latency.mean` (did you mean `min`?); known: min, max');
+    expect(() => simulator.setFaults({ script: 'reset' } as unknown as FaultOptions)).toThrow('Expected `faults.script` to be an array, got `reset` (string)');
+    expect(() => simulator.setFaults(null as unknown as FaultOptions)).toThrow('Expected `faults` to be an object, got null');
+    expect(() => simulator.setFaults({ throttleRetryAfter: 1.5 })).toThrow('Expected `faults.throttleRetryAfter` to be an integer from 0 to 2147483, got `1.5` (number)');
   });
 });
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { JobSpec } from '../../src/simulator/index.js';
 import { createFakeClock } from '../helpers/fake-clock.js';
 import { anyString, body, getJob, iso, jobPath, matching, send, T0, useSimulators } from './helpers.js';
 
@@ -127,10 +128,26 @@ describe('a job that does not exist (yet)', () => {
 describe('job specs', () => {
   it('are validated before anything is stored', async () => {
     const simulator = await start();
-    expect(() => simulator.addJob({ duration: -1 })).toThrow(new TypeError('Expected `spec.duration` to be a number between 0 and 9007199254740991, got `-1` (number)'));
+    expect(() => simulator.addJob({ duration: -1 })).toThrow(new TypeError('Expected `spec.duration` to be a number from 0 to 9007199254740991, got `-1` (number)'));
     expect(() => simulator.addJob({ subJobs: [{}, { initDuration: Number.NaN }] })).toThrow(/`spec\.subJobs\[1\]\.initDuration`/);
     expect(() => simulator.addJob({ outcome: 'DONE' as 'SUCCESS' })).toThrow(/'SUCCESS' or 'FAIL'/);
     expect(simulator.stats().requests).toBe(0);
+  });
+
+  it('refuse unknown keys and null values, in sub-jobs too, naming the key and the closest known one', async () => {
+    const simulator = await start();
+    const known = 'jobType, duration, initDuration, startAt, outcome, errorCode, failReason, subJobs, invisibleFor, status, statusFor, entities, volumeId';
+
+    expect(() => simulator.addJob({ fail: true } as JobSpec)).toThrow(new TypeError(`Unknown option \`spec.fail\`; known: ${known}`));
+    expect(() => simulator.addJob({ subJobs: [{}, { durration: 5 } as JobSpec] })).toThrow(
+      new TypeError(`Unknown option \`spec.subJobs[1].durration\` (did you mean \`duration\`?); known: ${known}`),
+    );
+    expect(() => simulator.addJob({ errorCode: null } as unknown as JobSpec)).toThrow(
+      'Expected `spec.errorCode` to be a value, got null: leave it out (or pass undefined) for the default',
+    );
+    expect(() => simulator.addJob(null as unknown as JobSpec)).toThrow('Expected `spec` to be an object, got null');
+    expect(() => simulator.addJob({ subJobs: {} as JobSpec[] })).toThrow('Expected `spec.subJobs` to be an array, got `object` (object)');
+    expect(() => simulator.addJob({ entities: [] as unknown as Record<string, unknown> })).toThrow('Expected `spec.entities` to be an object, got `array` (object)');
   });
 });
 

@@ -3,7 +3,7 @@ import { Agent, request } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../src/clock/seeded-random.js';
 import { ClosedError } from '../../src/errors/closed-error.js';
-import { startSimulator, type Simulator } from '../../src/simulator/index.js';
+import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js';
 import { createFakeClock, settle } from '../helpers/fake-clock.js';
 import { body, getJob, jobPath, useSimulators } from './helpers.js';
 
@@ -51,11 +51,41 @@ describe('startSimulator()', () => {
   });
 
   it('rejects invalid options with exact messages', async () => {
-    await expect(startSimulator({ port: 70_000 })).rejects.toThrow(new TypeError('Expected `port` to be an integer between 0 and 65535, got `70000` (number)'));
+    await expect(startSimulator({ port: 70_000 })).rejects.toThrow(new TypeError('Expected `port` to be an integer from 0 to 65535, got `70000` (number)'));
     await expect(startSimulator({ host: '' })).rejects.toThrow('Expected `host` to be a non-empty string, got `` (string)');
     await expect(startSimulator({ apiJobs: { failureRate: 2 } })).rejects.toThrow(/`apiJobs\.failureRate`/);
-    await expect(startSimulator({ faults: { reset: -1 } })).rejects.toThrow(/`reset`/);
+    await expect(startSimulator({ faults: { reset: -1 } })).rejects.toThrow('Expected `faults.reset` to be a number from 0 to 1, got `-1` (number)');
     await expect(startSimulator({ auth: { tokens: [''] } })).rejects.toThrow(/`auth\.tokens\[0\]`/);
+  });
+
+  it('refuses unknown keys and null values at every level, naming the key and the closest known one', async () => {
+    const refusal = (options: unknown): Promise<unknown> => startSimulator(options as SimulatorOptions).then(() => 'started', (error: unknown) => error);
+    const known = 'port, host, projectId, clock, random, auth, faults, skew, maxSkew, recordRequests, defaultDuration, batchOverhead, apiJobs';
+    const faults = 'error500, error503, throttle, reset, malformed, truncated, oversize, notFound, latency, latencyProbability, script, throttleRetryAfter, rateLimit';
+
+    expect(await refusal({ prot: 8080 })).toEqual(new TypeError(`Unknown option \`options.prot\` (did you mean \`port\`?); known: ${known}`));
+    expect(await refusal({ port: null })).toEqual(new TypeError('Expected `options.port` to be a value, got null: leave it out (or pass undefined) for the default'));
+    expect(await refusal({ apiJobs: { failurRate: 0.1 } })).toEqual(
+      new TypeError('Unknown option `apiJobs.failurRate` (did you mean `failureRate`?); known: duration, initDuration, invisibleFor, failureRate'),
+    );
+    expect(await refusal({ apiJobs: { duration: { median: 1_000, sigam: 0.2 } } })).toEqual(
+      new TypeError('Unknown option `apiJobs.duration.sigam` (did you mean `sigma`?); known: median, sigma'),
+    );
+    expect(await refusal({ apiJobs: { duration: '5s' } })).toEqual(new TypeError('Expected `apiJobs.duration` to be a number from 0 to 9007199254740991, got `5s` (string)'));
+    expect(await refusal({ faults: { error50: 0.1 } })).toEqual(new TypeError(`Unknown option \`faults.error50\` (did you mean \`error500\`?); known: ${faults}`));
+    expect(await refusal({ auth: { tokens: 't' } })).toEqual(new TypeError('Expected `auth.tokens` to be an array, got `t` (string)'));
+    expect(await refusal({ clock: {} })).toEqual(
+      new TypeError('Expected `clock` to be a Clock with monotonicNow, wallNow, setTimeout, clearTimeout, random() methods, missing monotonicNow()'),
+    );
+    expect(await refusal({ recordRequests: 'yes' })).toEqual(new TypeError('Expected `recordRequests` to be a boolean, got `yes` (string)'));
+    expect(await refusal(null)).toEqual(new TypeError('Expected `options` to be an object, got null'));
+  });
+
+  it('takes an explicit undefined as the default, for callers passing maybe-values through', async () => {
+    const simulator = await start({ port: undefined, host: undefined, faults: { rateLimit: undefined }, apiJobs: { duration: undefined } });
+
+    expect(simulator.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(simulator.addJob({ duration: undefined, subJobs: undefined })).toMatch(/^[0-9a-f]{32}$/);
   });
 });
 

@@ -21,6 +21,20 @@ describe('the gateway rate limit', () => {
     expect(simulator.stats().faults.rateLimit).toBe(4);
   });
 
+  it('never drains when the clock steps back: the tokens held stay, and refilling goes on from the new reading', async () => {
+    let monotonic = 1_000_000;
+    const clock = { ...createFakeClock(), monotonicNow: () => monotonic };
+    const simulator = await start({ clock, faults: { rateLimit: { requestsPerSecond: 1, burst: 2 } } });
+    const jobId = simulator.addJob();
+    const poll = async (): Promise<number> => (await getJob(simulator, jobId)).status;
+
+    expect(await poll()).toBe(200);
+    monotonic -= 600_000;
+    expect([await poll(), await poll()]).toEqual([200, 429]);
+    monotonic += 1_000;
+    expect([await poll(), await poll()]).toEqual([200, 429]);
+  });
+
   it('answers APIGW.0308 quoting the per-minute limit, with Retry-After per throttleRetryAfter', async () => {
     const clock = createFakeClock();
     const simulator = await start({ clock, faults: { rateLimit: { requestsPerSecond: 2, burst: 1 }, throttleRetryAfter: 3 } });

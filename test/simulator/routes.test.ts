@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { matchRoute, ROUTE_NAMES } from '../../src/simulator/routes.js';
 import { createFakeClock } from '../helpers/fake-clock.js';
 import { body, getJob, matching, send, subJobs, useSimulators } from './helpers.js';
 
@@ -144,5 +146,16 @@ describe('volume actions', () => {
 
     expect(reply.status).toBe(202);
     expect(simulator.jobState(String(body(reply)['job_id']))).toMatchObject({ job_type: 'deleteVolume', entities: { volume_id: 'vol-8' } });
+  });
+});
+
+describe('the README', () => {
+  it('documents every route the simulator serves, and no other', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const documented = [...readme.matchAll(/^\| `(GET|POST|DELETE) (\/\S+)` \|/gm)].map(([, method, path]) =>
+      matchRoute(method!, path!.replace(/\{\w+\}/g, 'x')).name,
+    );
+
+    expect(documented.sort()).toEqual(ROUTE_NAMES.filter((name) => name !== 'unknown').sort());
   });
 });

@@ -1,5 +1,4 @@
-import { performance } from 'node:perf_hooks';
-import { MAX_DELAY, type Clock, type TimerHandle } from '../../clock/clock.js';
+import { MAX_DELAY, systemClock, type Clock, type TimerHandle } from '../../clock/clock.js';
 import { scaledClock } from '../../clock/scaled-clock.js';
 import { seededRandom } from '../../clock/seeded-random.js';
 import { EvsClient } from '../../client/evs-client.js';
@@ -59,7 +58,8 @@ export async function runDemo(config: DemoConfig, io: CliIo): Promise<ExitCode> 
     },
     timeScale: config.speed,
   });
-  const session = new WatchSession({ watcher, renderer, clock, realNow: () => performance.now() });
+  const session = new WatchSession({ watcher, renderer, clock, realNow: () => systemClock.monotonicNow() });
+  const startedAt = clock.monotonicNow();
   if (mode !== 'json') {
     io.stdout.write(
       `evs-jobs demo: ${config.jobs} volume jobs (creates, extends, deletes, batch creates of 10-50 volumes, ~3% failures, a burst of throttling)\n` +
@@ -69,6 +69,8 @@ export async function runDemo(config: DemoConfig, io: CliIo): Promise<ExitCode> 
 
   const timers: TimerHandle[] = [];
   let stopped: StopSignal | undefined;
+  /** Jobs created so far that the scene makes fail. */
+  let failedByDesign = 0;
   const removeHandlers = onStopSignals((signal) => {
     stopped = signal;
     for (const timer of timers) clock.clearTimeout(timer);
@@ -80,6 +82,7 @@ export async function runDemo(config: DemoConfig, io: CliIo): Promise<ExitCode> 
     for (const job of scene.jobs) {
       const create = (): void => {
         session.add(simulator.addJob(job.spec(clock.wallNow())), job.jobType);
+        if (job.fails) failedByDesign += 1;
         if (++created === scene.jobs.length) session.seal();
       };
       timers.push(clock.setTimeout(create, job.at));
@@ -92,7 +95,7 @@ export async function runDemo(config: DemoConfig, io: CliIo): Promise<ExitCode> 
     removeHandlers();
     for (const timer of timers) clock.clearTimeout(timer);
   }
-  const summary = session.summary();
+  const summary = { ...session.summary(), simulatedMs: Math.round(clock.monotonicNow() - startedAt), failedByDesign };
   session.close();
   const comparison = compareWithFixedPoller(session.finished, summary.polls);
   await Promise.all(stopped === undefined ? [watcher.close(), client.close()] : [watcher.destroy(), client.destroy()]);

@@ -1,4 +1,5 @@
 import { ENV } from '../../client/auth/credentials.js';
+import { systemClock } from '../../clock/clock.js';
 import { seededRandom } from '../../clock/seeded-random.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../simulator/index.js';
 import type { SimulateConfig } from '../args.js';
@@ -18,7 +19,7 @@ export async function runSimulate(config: SimulateConfig, io: CliIo): Promise<Ex
   const accessKey = io.env[ENV.accessKey];
   const secretKey = io.env[ENV.secretKey];
   const auth = accessKey && secretKey ? { accessKey, secretKey } : undefined;
-  const random = config.seed === undefined ? Math.random : seededRandom(config.seed);
+  const random = config.seed === undefined ? () => systemClock.random() : seededRandom(config.seed);
   const options: SimulatorOptions = {
     port: config.port,
     host: config.host,
@@ -32,7 +33,7 @@ export async function runSimulate(config: SimulateConfig, io: CliIo): Promise<Ex
   const removeHandlers = onStopSignals((signal) => stop(signal));
   try {
     const simulator = await start(options);
-    const ids = Array.from({ length: config.jobs }, () => simulator.addJob(drawJob(random).spec(Date.now())));
+    const ids = Array.from({ length: config.jobs }, () => simulator.addJob(drawJob(random).spec(systemClock.wallNow())));
     const authNote = auth === undefined ? `none (set ${ENV.accessKey} and ${ENV.secretKey} to enforce AK/SK)` : `AK/SK from ${ENV.accessKey} / ${ENV.secretKey}`;
     const waitFlags = `--endpoint ${simulator.url} --project ${simulator.projectId}${auth === undefined ? ' --no-auth' : ''}`;
     io.stdout.write(

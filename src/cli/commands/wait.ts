@@ -1,7 +1,7 @@
-import { performance } from 'node:perf_hooks';
 import type { Environment } from '../../client/auth/credentials.js';
 import { EvsClient } from '../../client/evs-client.js';
 import type { EvsClientOptions } from '../../client/options.js';
+import { systemClock } from '../../clock/clock.js';
 import { JobWatcher } from '../../watcher/job-watcher.js';
 import type { JobWatcherOptions } from '../../watcher/options.js';
 import type { ClientConfig, WaitConfig, WatchConfig } from '../args.js';
@@ -33,7 +33,7 @@ export async function runWait(config: WaitConfig, io: CliIo): Promise<ExitCode> 
       return { watched: stats.watched, polls: stats.pollsSent, inFlight: stats.inFlight, rateLimit: stats.rateLimit };
     },
   });
-  const session = new WatchSession({ watcher, renderer, clock: client.clock, realNow: () => performance.now() });
+  const session = new WatchSession({ watcher, renderer, clock: client.clock, realNow: () => systemClock.monotonicNow() });
   let stopped: StopSignal | undefined;
   const removeHandlers = onStopSignals((signal) => {
     stopped = signal;

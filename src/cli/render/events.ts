@@ -99,7 +99,12 @@ export interface AuthFailedEvent {
 export interface PollErrorEvent {
   readonly type: 'pollError';
   readonly jobId: string;
+  /** The library's error code, e.g. `EVS_NETWORK`. */
   readonly code: string;
+  /** HTTP status of the failed answer, when there was one. */
+  readonly status: number | null;
+  /** The system's code for a failed connection, e.g. `ECONNREFUSED`, `ENOTFOUND`, `CERT_HAS_EXPIRED`. */
+  readonly cause: string | null;
   readonly message: string;
   readonly attempt: number;
   readonly retryInMs: number;

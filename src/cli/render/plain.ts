@@ -1,35 +1,58 @@
+import { systemClock, type Clock } from '../../clock/clock.js';
 import type { Comparison } from '../comparison.js';
 import { formatDuration } from '../durations.js';
 import type { Summary } from '../summary.js';
 import type { CliEvent } from './events.js';
+import { PollErrorDigest, type PollErrorReport } from './poll-errors.js';
 import type { Output, Renderer } from './renderer.js';
-import { formatComparison, formatSummary, plural } from './summary-text.js';
+import { failureText, formatComparison, formatSummary, plural } from './summary-text.js';
 
 /**
  * Off a terminal (pipes, CI logs): one stable, plain line per event that
  * matters — a job finished, failed, timed out or could not be watched,
- * throttling, refused credentials, a signal — and no escape codes.
+ * throttling, refused credentials, a signal — and no escape codes. Failed
+ * polls are gathered by kind: the first of a kind is printed at once, then one
+ * line per kind every few seconds with counts (see {@link PollErrorDigest}).
  */
 export class PlainRenderer implements Renderer {
   readonly #out: Output;
+  readonly #clock: Pick<Clock, 'monotonicNow'>;
+  readonly #pollErrors = new PollErrorDigest();
 
-  constructor(out: Output) {
+  /** `clock`: real time, which paces the poll-error lines. */
+  constructor(out: Output, clock: Pick<Clock, 'monotonicNow'> = systemClock) {
     this.#out = out;
+    this.#clock = clock;
   }
 
   event(event: CliEvent): void {
+    if (event.type === 'pollError') {
+      const report = this.#pollErrors.record(event, this.#clock.monotonicNow());
+      if (report !== undefined) this.#out.write(`${pollErrorLine(report)}\n`);
+      return;
+    }
     const line = plainLine(event);
     if (line !== undefined) this.#out.write(`${line}\n`);
   }
 
   end(summary: Summary, comparison?: Comparison): void {
-    const lines = ['', ...formatSummary(summary)];
+    const lines = [...this.#pollErrors.flush(this.#clock.monotonicNow()).map(pollErrorLine), '', ...formatSummary(summary)];
     if (comparison !== undefined) lines.push(formatComparison(comparison));
     this.#out.write(`${lines.join('\n')}\n`);
   }
 }
 
-/** The line an event prints as, or `undefined` for events only `--json` reports (status changes, progress, retried polls). */
+/** A poll-error line: the first of its kind, or the failures gathered since the last line. */
+export function pollErrorLine(report: PollErrorReport): string {
+  if (report.type === 'first') {
+    const { event, phrase } = report;
+    return `${label('poll error')}${phrase} (${shorten(event.message)}): job ${event.jobId}, retrying in ${formatDuration(event.retryInMs)}`;
+  }
+  const { phrase, message, polls, jobs, sinceMs } = report;
+  return `${label('poll errors')}${phrase} (${shorten(message)}): ${plural(polls, 'more failed poll')} of ${plural(jobs, 'job')} in ${formatDuration(sinceMs)}, still retrying`;
+}
+
+/** The line an event prints as, or `undefined` for events only `--json` reports one by one (status changes, progress, failed polls). */
 export function plainLine(event: CliEvent): string | undefined {
   switch (event.type) {
     case 'start':
@@ -37,9 +60,8 @@ export function plainLine(event: CliEvent): string | undefined {
     case 'succeeded':
       return `${label('succeeded')}${event.jobId}  ${event.jobType || '?'}  ${duration(event.durationMs)}`;
     case 'failed': {
-      const reason = [event.errorCode, event.failReason].filter((part) => part !== null && part !== '').join(': ') || 'no reason given';
       const subJobs = event.subJobs > 0 ? `  (${event.subJobsFailed} of ${event.subJobs} sub-jobs failed)` : '';
-      return `${label('failed')}${event.jobId}  ${event.jobType || '?'}  ${duration(event.durationMs)}  ${reason}${subJobs}`;
+      return `${label('failed')}${event.jobId}  ${event.jobType || '?'}  ${duration(event.durationMs)}  ${failureText(event)}${subJobs}`;
     }
     case 'timeout':
       return `${label('timed out')}${event.jobId}  after ${formatDuration(event.timeoutMs)}, last seen ${event.lastStatus ?? 'never (no answer)'}`;
@@ -61,6 +83,11 @@ export function plainLine(event: CliEvent): string | undefined {
     case 'pollError':
       return undefined;
   }
+}
+
+/** A message as a line quotes it: at most 120 characters. */
+function shorten(message: string): string {
+  return message.length > 120 ? `${message.slice(0, 119)}…` : message;
 }
 
 function label(text: string): string {

@@ -1,3 +1,4 @@
+import { describeFailure, type FailureFields } from '../../model/fail-reason.js';
 import type { Comparison } from '../comparison.js';
 import { formatDuration } from '../durations.js';
 import type { NotWatchedJob, Summary } from '../summary.js';
@@ -7,14 +8,18 @@ export const MAX_LISTED = 20;
 
 /** The human summary, as lines (no escape codes): counts, then the jobs that need attention. */
 export function formatSummary(summary: Summary): string[] {
-  const lines = [`Summary: ${plural(summary.total, 'job')} in ${formatDuration(summary.wallMs)}, ${plural(summary.polls, 'poll')}`];
+  const time =
+    summary.simulatedMs === null
+      ? formatDuration(summary.wallMs)
+      : `${formatDuration(summary.simulatedMs)} of simulated time (${formatDuration(summary.wallMs)} real)`;
+  const lines = [`Summary: ${plural(summary.total, 'job')} in ${time}, ${plural(summary.polls, 'poll')}`];
   lines.push(row('succeeded', summary.succeeded));
-  lines.push(row('failed', summary.failed));
+  const design = summary.failedByDesign === null ? '' : `  (by design: the scene fails ${plural(summary.failedByDesign, 'job')})`;
+  lines.push(row('failed', summary.failed) + design);
   lines.push(
     ...listed(summary.failedJobs, (job) => {
-      const reason = [job.errorCode, job.failReason].filter((part) => part !== null && part !== '').join(': ') || 'no reason given';
       const subJobs = job.subJobs > 0 ? ` (${job.subJobsFailed} of ${job.subJobs} sub-jobs failed)` : '';
-      return `${job.jobId}  ${job.jobType || '?'}  ${reason}${subJobs}`;
+      return `${job.jobId}  ${job.jobType || '?'}  ${failureText(job)}${subJobs}`;
     }),
   );
   lines.push(row('timed out', summary.timedOut));
@@ -57,6 +62,11 @@ function listed<T>(items: readonly T[], line: (item: T) => string): string[] {
 
 function row(label: string, count: number): string {
   return `  ${label.padEnd(12)}${String(count).padStart(6)}`;
+}
+
+/** Why a job failed, as every output prints it. */
+export function failureText(job: FailureFields): string {
+  return describeFailure(job) ?? 'no reason given';
 }
 
 /** `1 job`, `3 jobs`. */

@@ -4,8 +4,9 @@ import type { Comparison } from '../comparison.js';
 import { formatDuration } from '../durations.js';
 import type { Summary } from '../summary.js';
 import type { CliEvent } from './events.js';
+import { PollErrorDigest } from './poll-errors.js';
 import type { LiveStats, Output, Renderer } from './renderer.js';
-import { formatComparison, formatSummary, plural } from './summary-text.js';
+import { failureText, formatComparison, formatSummary, plural } from './summary-text.js';
 
 /** Options of {@link TtyRenderer}. */
 export interface TtyRendererOptions {
@@ -41,6 +42,10 @@ interface BatchView {
 const BAR_WIDTH = 30;
 const BATCH_BAR_WIDTH = 12;
 const RECENT_FAILURES = 3;
+/** Kinds of poll error listed, the most recent first. */
+const POLL_ERROR_LINES = 2;
+/** What a terminal that reports no size (0×0: `script -qc`, some CI ptys) is drawn as. */
+const FALLBACK_SIZE = { columns: 80, rows: 24 } as const;
 
 /**
  * Live progress on a terminal, redrawn in place by log-update: an overall bar,
@@ -71,6 +76,7 @@ export class TtyRenderer implements Renderer {
   readonly #statusCounts = new Map<string, number>();
   readonly #batches = new Map<string, BatchView>();
   readonly #recentFailures: string[] = [];
+  readonly #pollErrors = new PollErrorDigest();
   #throttles = 0;
   #lastThrottle: { at: number; pauseMs: number } | undefined;
   #alert: string | undefined;
@@ -89,7 +95,7 @@ export class TtyRenderer implements Renderer {
     this.#minFrameInterval = options.minFrameInterval ?? 100;
     this.#heartbeat = options.heartbeat ?? 1_000;
     if (options.draw === undefined) {
-      const logUpdate = createLogUpdate(options.out as NodeJS.WritableStream);
+      const logUpdate = createLogUpdate(screenOf(options.out) as NodeJS.WritableStream);
       this.#draw = (frame) => logUpdate(frame);
       this.#persist = () => logUpdate.done();
     } else {
@@ -119,7 +125,7 @@ export class TtyRenderer implements Renderer {
 
   /** The frame as it would be drawn now (lines joined by `\n`, no trailing newline). */
   frame(): string {
-    const width = Math.max(20, (this.#out.columns ?? 80) - 1);
+    const width = Math.max(20, sizeOf(this.#out).columns - 1);
     return this.#lines()
       .map((line) => (line.length > width ? `${line.slice(0, width - 1)}…` : line))
       .join('\n');
@@ -152,8 +158,7 @@ export class TtyRenderer implements Renderer {
       case 'failed': {
         this.#failed += 1;
         this.#forget(event.jobId);
-        const reason = [event.errorCode, event.failReason].filter((part) => part !== null && part !== '').join(': ') || 'no reason given';
-        this.#recentFailures.push(`${event.jobId}  ${event.jobType || '?'}  ${reason}`);
+        this.#recentFailures.push(`${event.jobId}  ${event.jobType || '?'}  ${failureText(event)}`);
         if (this.#recentFailures.length > RECENT_FAILURES) this.#recentFailures.shift();
         return;
       }
@@ -176,6 +181,7 @@ export class TtyRenderer implements Renderer {
         this.#alert = `${event.signal}: stopping, ${plural(event.unfinished, 'job')} unfinished…`;
         return;
       case 'pollError':
+        this.#pollErrors.record(event, now);
         return;
     }
   }
@@ -234,6 +240,7 @@ export class TtyRenderer implements Renderer {
       lines.push(`  throttled (HTTP 429) ×${this.#throttles}, last ${ago} ago: paused ${formatDuration(this.#lastThrottle.pauseMs)}${rate}`);
     }
     if (this.#alert !== undefined) lines.push(`  ${this.#alert}`);
+    lines.push(...this.#pollErrorLines(now));
     lines.push(...this.#batchLines());
     if (this.#recentFailures.length > 0) {
       lines.push('  recent failures:');
@@ -242,9 +249,18 @@ export class TtyRenderer implements Renderer {
     return lines;
   }
 
+  #pollErrorLines(now: number): string[] {
+    const kinds = this.#pollErrors.kinds();
+    const lines = kinds.slice(0, POLL_ERROR_LINES).map(({ phrase, message, polls, jobs, lastAt }) =>
+      `  poll errors: ${phrase} ×${polls} (${plural(jobs, 'job')}), last ${formatDuration(now - lastAt)} ago, retrying: ${message}`,
+    );
+    if (kinds.length > POLL_ERROR_LINES) lines.push(`  … and ${plural(kinds.length - POLL_ERROR_LINES, 'other kind')} of poll error`);
+    return lines;
+  }
+
   #batchLines(): string[] {
     if (this.#batches.size === 0) return [];
-    const rows = this.#out.rows ?? 24;
+    const { rows } = sizeOf(this.#out);
     const limit = Math.max(1, Math.min(this.#maxBatchLines, rows - 12));
     const batches = [...this.#batches.values()].sort((a, b) => b.lastActive - a.lastActive);
     const lines = [`  batch jobs running: ${batches.length}`];
@@ -282,6 +298,27 @@ export class TtyRenderer implements Renderer {
     this.#dirty = false;
     this.#draw(this.frame());
   }
+}
+
+/** The terminal's size, or {@link FALLBACK_SIZE} where it reports none (0 or absent). */
+function sizeOf(out: Output): { readonly columns: number; readonly rows: number } {
+  return { columns: out.columns || FALLBACK_SIZE.columns, rows: out.rows || FALLBACK_SIZE.rows };
+}
+
+/**
+ * `out` as log-update sees it: log-update wraps to `columns` and keeps the last
+ * `rows` lines, so a 0×0 terminal got no frame at all, or one character per line.
+ */
+function screenOf(out: Output): Pick<Output, 'write' | 'columns' | 'rows'> {
+  return {
+    write: (chunk: string) => out.write(chunk),
+    get columns() {
+      return sizeOf(out).columns;
+    },
+    get rows() {
+      return sizeOf(out).rows;
+    },
+  };
 }
 
 function bar(done: number, total: number, width: number): string {
