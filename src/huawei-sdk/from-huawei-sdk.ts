@@ -34,8 +34,7 @@ export function fromHuaweiSdk(client: HuaweiSdkClient, options: FromHuaweiSdkOpt
   if (typeof (client as Partial<HuaweiSdkClient> | null)?.showJob !== 'function') {
     throw new TypeError('Expected `client` to be an official SDK client with a showJob() method (e.g. EcsClient)');
   }
-  const given: unknown = options;
-  assertOptions('options', given, OPTION_KEYS);
+  assertOptions('options', options, OPTION_KEYS);
   if (options.clock !== undefined && typeof options.clock.wallNow !== 'function') {
     throw new TypeError('Expected `options.clock` to be a Clock (with wallNow())');
   }

@@ -3,7 +3,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { parseSdkDate, sign, SDK_DATE_HEADER, SIGNING_ALGORITHM } from '../client/auth/signer.js';
 import { assertNonEmptyString } from '../validation/strings.js';
 import { Lockout } from './lockout.js';
-import { checkList, checkShape } from './option-shape.js';
+import { assertList, assertOptions } from '../validation/options.js';
 import type { AccessKeyAuth, SimulatorAuth, TokenAuth } from './options.js';
 import type { RequestTarget } from './request-target.js';
 
@@ -31,7 +31,7 @@ const AUTHORIZATION = new RegExp(`^${SIGNING_ALGORITHM} Access=([^,\\s]+), ?Sign
  */
 export function createVerifier(auth: SimulatorAuth, maxSkew: number): CredentialVerifier {
   if (typeof auth === 'object' && auth !== null && 'tokens' in auth) return tokenVerifier(auth);
-  checkShape('auth', auth, ['accessKey', 'secretKey', 'securityToken']);
+  assertOptions('auth', auth, ['accessKey', 'secretKey', 'securityToken']);
   assertNonEmptyString('auth.accessKey', auth.accessKey);
   assertNonEmptyString('auth.secretKey', auth.secretKey);
   if (auth.securityToken !== undefined) assertNonEmptyString('auth.securityToken', auth.securityToken);
@@ -39,8 +39,8 @@ export function createVerifier(auth: SimulatorAuth, maxSkew: number): Credential
 }
 
 function tokenVerifier(auth: TokenAuth): CredentialVerifier {
-  checkShape('auth', auth, ['tokens']);
-  checkList('auth.tokens', auth.tokens);
+  assertOptions('auth', auth, ['tokens']);
+  assertList('auth.tokens', auth.tokens);
   auth.tokens.forEach((token, index) => assertNonEmptyString(`auth.tokens[${index}]`, token));
   const tokens = new Set(auth.tokens);
   return {

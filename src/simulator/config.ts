@@ -5,7 +5,7 @@ import type { ApiJobConfig } from './context.js';
 import { assertDistribution, assertTimeSpan, DEFAULT_API_DURATION } from './durations.js';
 import { hexId } from './ids.js';
 import type { JobDefaults } from './job-store.js';
-import { checkShape, keysOf } from './option-shape.js';
+import { assertOptions, keysOf } from '../validation/options.js';
 import type { ApiJobOptions, FaultOptions, SimulatorAuth, SimulatorOptions } from './options.js';
 
 /** {@link SimulatorOptions} validated, with every default filled in. */
@@ -52,7 +52,7 @@ const API_JOB_KEYS = keysOf<ApiJobOptions>({ duration: true, initDuration: true,
  * @throws {TypeError} naming the first invalid option.
  */
 export function resolveConfig(options: SimulatorOptions): SimulatorConfig {
-  checkShape('options', options, SIMULATOR_KEYS);
+  assertOptions('options', options, SIMULATOR_KEYS);
   const { port = 0, host = '127.0.0.1', clock = systemClock, skew = 0, maxSkew = DEFAULT_MAX_SKEW, recordRequests = false } = options;
   const { defaultDuration = DEFAULT_DURATION, batchOverhead = DEFAULT_BATCH_OVERHEAD } = options;
   assertClock('clock', clock);
@@ -89,7 +89,7 @@ export function assertSkew(skew: unknown): asserts skew is number {
 }
 
 function resolveApiJobs(apiJobs: ApiJobOptions): ApiJobConfig {
-  checkShape('apiJobs', apiJobs, API_JOB_KEYS);
+  assertOptions('apiJobs', apiJobs, API_JOB_KEYS);
   const { duration = DEFAULT_API_DURATION, initDuration = 0, invisibleFor = 0, failureRate = 0 } = apiJobs;
   assertDistribution('apiJobs.duration', duration);
   assertTimeSpan('apiJobs.initDuration', initDuration);

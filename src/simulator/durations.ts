@@ -1,5 +1,5 @@
 import { assertNumber } from '../validation/numbers.js';
-import { checkShape } from './option-shape.js';
+import { assertOptions } from '../validation/options.js';
 import type { DurationDistribution } from './options.js';
 
 /** Spread of the default duration's logarithm: most jobs take 15–45 s, like real volume jobs. */
@@ -20,7 +20,7 @@ export function assertDistribution(name: string, value: DurationDistribution): v
     assertTimeSpan(name, value);
     return;
   }
-  checkShape(name, value, ['median', 'sigma']);
+  assertOptions(name, value, ['median', 'sigma']);
   assertTimeSpan(`${name}.median`, value.median);
   if (value.sigma !== undefined) assertNumber(`${name}.sigma`, value.sigma, 0, 10);
 }

@@ -1,7 +1,7 @@
 import { MAX_DELAY } from '../clock/clock.js';
 import { TokenBucket } from '../schedule/token-bucket.js';
 import { assertInteger, assertNumber } from '../validation/numbers.js';
-import { checkList, checkShape, keysOf } from './option-shape.js';
+import { assertList, assertOptions, keysOf } from '../validation/options.js';
 import type { FaultKind, FaultOptions, FaultStep, Latency, RateLimit } from './options.js';
 
 /** Faults that replace or spoil an answer; `latency` only delays it. */
@@ -118,7 +118,7 @@ function gatewayBucket(limit: RateLimit, now: number): TokenBucket {
 
 /** Throws a `TypeError` naming the first invalid field of `faults`. */
 function checkFaults(faults: FaultOptions): void {
-  checkShape('faults', faults, FAULT_KEYS);
+  assertOptions('faults', faults, FAULT_KEYS);
   const total = ANSWER_FAULTS.reduce((sum, kind) => {
     const probability = faults[kind] ?? 0;
     assertNumber(`faults.${kind}`, probability, 0, 1);
@@ -129,12 +129,12 @@ function checkFaults(faults: FaultOptions): void {
   if (faults.latencyProbability !== undefined) assertNumber('faults.latencyProbability', faults.latencyProbability, 0, 1);
   if (faults.throttleRetryAfter !== undefined) assertInteger('faults.throttleRetryAfter', faults.throttleRetryAfter, 0, Math.floor(MAX_DELAY / 1000));
   if (faults.rateLimit !== undefined) {
-    checkShape('faults.rateLimit', faults.rateLimit, ['requestsPerSecond', 'burst']);
+    assertOptions('faults.rateLimit', faults.rateLimit, ['requestsPerSecond', 'burst']);
     // The watcher's bounds for `maxRequestsPerSecond`: the two sides of one quota.
     assertNumber('faults.rateLimit.requestsPerSecond', faults.rateLimit.requestsPerSecond, 0.01, 1_000_000);
     if (faults.rateLimit.burst !== undefined) assertInteger('faults.rateLimit.burst', faults.rateLimit.burst, 1);
   }
-  if (faults.script !== undefined) checkList('faults.script', faults.script);
+  if (faults.script !== undefined) assertList('faults.script', faults.script);
   for (const step of faults.script ?? []) {
     if (step !== 'none' && !FAULT_KINDS.includes(step)) throw new TypeError(`Unknown fault \`${String(step)}\` in \`faults.script\``);
   }
@@ -146,7 +146,7 @@ function checkLatency(latency: Latency): void {
     assertNumber('faults.latency', latency, 0, MAX_DELAY);
     return;
   }
-  checkShape('faults.latency', latency, ['min', 'max']);
+  assertOptions('faults.latency', latency, ['min', 'max']);
   assertNumber('faults.latency.min', latency.min, 0, MAX_DELAY);
   assertNumber('faults.latency.max', latency.max, latency.min, MAX_DELAY);
 }

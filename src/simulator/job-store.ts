@@ -3,7 +3,7 @@ import { assertNumber, got } from '../validation/numbers.js';
 import { assertNonEmptyString } from '../validation/strings.js';
 import { assertTimeSpan } from './durations.js';
 import { hexId, uuid } from './ids.js';
-import { checkList, checkShape, keysOf } from './option-shape.js';
+import { assertList, assertOptions, keysOf } from '../validation/options.js';
 import type { JobSpec } from './options.js';
 import { wireJob, type JobRecord, type WireJob } from './timeline.js';
 
@@ -123,7 +123,7 @@ function batchEnd(runAt: number, subJobs: readonly JobRecord[], overhead: number
 
 /** Validates a whole spec tree before anything is stored, so a bad sub-job adds nothing. */
 function checkJobSpec(spec: JobSpec, path: string): void {
-  checkShape(path, spec, JOB_SPEC_KEYS);
+  assertOptions(path, spec, JOB_SPEC_KEYS);
   for (const key of ['duration', 'initDuration', 'invisibleFor', 'statusFor'] as const) {
     if (spec[key] !== undefined) assertTimeSpan(`${path}.${key}`, spec[key]);
   }
@@ -139,6 +139,6 @@ function checkJobSpec(spec: JobSpec, path: string): void {
   if (entities !== undefined && (typeof entities !== 'object' || Array.isArray(entities))) {
     throw new TypeError(`Expected \`${path}.entities\` to be an object, got ${got(entities)}`);
   }
-  if (spec.subJobs !== undefined) checkList(`${path}.subJobs`, spec.subJobs);
+  if (spec.subJobs !== undefined) assertList(`${path}.subJobs`, spec.subJobs);
   spec.subJobs?.forEach((sub, index) => checkJobSpec(sub, `${path}.subJobs[${index}]`));
 }

@@ -1,3 +1,5 @@
+import { got } from './numbers.js';
+
 /**
  * Checks an options object's shape before its values: it is a plain object,
  * every key is one the receiver knows, and no value is `null` (an explicit
@@ -5,7 +7,7 @@
  * @param name how messages name the object, e.g. `options` or `spec`; keys are quoted as `name.key` unless `name` is empty.
  * @throws {TypeError} naming the first unknown key (and the closest known one) or `null` value.
  */
-export function assertOptions(name: string, options: unknown, known: readonly string[]): asserts options is Record<string, unknown> {
+export function assertOptions(name: string, options: unknown, known: readonly string[]): void {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new TypeError(`Expected \`${name}\` to be an object, got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`);
   }
@@ -19,6 +21,19 @@ export function assertOptions(name: string, options: unknown, known: readonly st
       throw new TypeError(`Expected \`${path}\` to be a value, got null: leave it out (or pass undefined) for the default`);
     }
   }
+}
+
+/**
+ * The keys of an options type, as the list {@link assertOptions} takes; written as a
+ * record so that the compiler insists on every key of `T` and no other.
+ */
+export function keysOf<T>(keys: { readonly [Key in keyof Required<T>]: true }): readonly string[] {
+  return Object.keys(keys);
+}
+
+/** @throws {TypeError} unless `value` is an array. */
+export function assertList(name: string, value: unknown): void {
+  if (!Array.isArray(value)) throw new TypeError(`Expected \`${name}\` to be an array, got ${got(value)}`);
 }
 
 /** The known key nearest `key` by edit distance, when it is near enough to be a typo. */

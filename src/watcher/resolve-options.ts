@@ -154,10 +154,10 @@ function assertDurations(durations: unknown): asserts durations is Readonly<Reco
   if (typeof durations !== 'object' || durations === null || Array.isArray(durations)) {
     throw new TypeError(`Expected \`durations\` to be an object, got ${got(durations)}`);
   }
-  for (const [type, prior] of Object.entries(durations)) {
+  for (const [type, prior] of Object.entries(durations as Record<string, Partial<DurationPrior>>)) {
     assertOptions(`durations.${type}`, prior, ['median', 'spread']);
-    assertNumber(`durations.${type}.median`, prior['median'], 1, 2_147_483_647);
-    assertNumber(`durations.${type}.spread`, prior['spread'], 0.01, 5);
+    assertNumber(`durations.${type}.median`, prior.median, 1, 2_147_483_647);
+    assertNumber(`durations.${type}.spread`, prior.spread, 0.01, 5);
   }
 }
 
