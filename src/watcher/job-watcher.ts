@@ -1,29 +1,22 @@
 import { EventEmitter } from 'eventemitter3';
 import type { Clock } from '../clock/clock.js';
-import type { AuthError } from '../errors/auth-error.js';
 import { ClosedError } from '../errors/closed-error.js';
-import type { EvsError } from '../errors/evs-error.js';
-import { HttpError } from '../errors/http-error.js';
-import { InvalidResponseError } from '../errors/invalid-response-error.js';
 import { AbortError } from '../errors/request-errors.js';
-import type { ThrottledError } from '../errors/throttled-error.js';
 import { Shutdown } from '../lifecycle/shutdown.js';
 import type { Job } from '../model/job.js';
-import { backoffDelay } from '../schedule/backoff.js';
 import { PollScheduler } from '../schedule/scheduler.js';
-import { Throttle } from '../schedule/throttle.js';
-import { classifyPollError } from './classify.js';
+import type { HeapEntry } from '../schedule/timer-heap.js';
+import type { EngineReports } from './engine.js';
 import type { WatcherEvents } from './events.js';
-import { Interner } from './interner.js';
+import { LocalEngine } from './local-engine.js';
 import type { AddOptions, JobWatcherOptions, WatchAllOptions, WatchOptions } from './options.js';
-import { Planner } from './planner.js';
-import { Poller, type PollInFlight } from './poller.js';
+import type { PollInFlight } from './poller.js';
 import { idList, resolveOptions, validateWatchCall, type ResolvedOptions, type WatchCall } from './resolve-options.js';
 import { readSnapshot, snapshotWatch, type WatcherSnapshot, type WatchSnapshot } from './snapshot.js';
-import { Counters, type WatcherStats } from './stats.js';
+import type { WatcherStats } from './stats.js';
 import { GroupSlot, Listener, Waiter, WatchGroup, type Deadline, type DeadlineOptions } from './subscribers.js';
-import { MAX_MARGIN, Subscriptions } from './subscriptions.js';
-import { Watch } from './watch.js';
+import { Subscriptions } from './subscriptions.js';
+import type { AnswerState, SubJobProgress, Watch } from './watch.js';
 
 /**
  * Watches many Huawei Cloud jobs until they finish, with one scheduler, bounded
@@ -41,49 +34,30 @@ import { Watch } from './watch.js';
 export class JobWatcher extends EventEmitter<WatcherEvents> {
   readonly #options: ResolvedOptions;
   readonly #clock: Clock;
-  readonly #scheduler: PollScheduler<Watch, Deadline, PollInFlight>;
-  readonly #poller: Poller;
-  readonly #throttle: Throttle;
-  readonly #planner: Planner;
+  readonly #scheduler: PollScheduler<Watch, HeapEntry, PollInFlight>;
+  readonly #engine: LocalEngine;
   readonly #subscriptions: Subscriptions;
-  readonly #interner = new Interner();
-  readonly #watches = new Map<string, Watch>();
-  readonly #counters = new Counters();
   readonly #shutdown = new Shutdown((abort) => this.#stop(abort));
-  #stopped: AuthError | undefined;
   #closedSnapshot: WatcherSnapshot | undefined;
 
   constructor(options: JobWatcherOptions) {
     super();
     this.#options = resolveOptions(options);
     const clock = (this.#clock = this.#options.clock);
-    const random = (): number => clock.random();
-    this.#throttle = new Throttle(this.#options, clock.monotonicNow(), random);
-    this.#planner = new Planner(this.#options, this.#options.durations, random);
-    this.#scheduler = new PollScheduler<Watch, Deadline, PollInFlight>(clock, {
-      poll: (watch) => this.#send(watch),
-      expire: (entry) => this.#subscriptions.due(entry),
-      timeout: (poll) => this.#poller.timedOut(poll),
-      gate: (now) => (this.#shutdown.started || !this.#poller.hasCapacity() ? Number.POSITIVE_INFINITY : this.#throttle.acquire(now)),
+    this.#scheduler = new PollScheduler<Watch, HeapEntry, PollInFlight>(clock, {
+      poll: (watch) => this.#engine.send(watch),
+      expire: (entry) => this.#subscriptions.due(entry as Deadline),
+      timeout: (poll) => this.#engine.timedOut(poll),
+      gate: (now) => this.#engine.gate(now),
     });
-    this.#poller = new Poller(this.#options, clock, {
-      answered: (watch, job) => {
-        if (this.#live(watch)) this.#onAnswer(watch, job);
-      },
-      failed: (watch, error) => {
-        if (this.#live(watch)) this.#onFailure(watch, error);
-      },
-      scheduleTimeout: (poll, at) => this.#scheduler.scheduleTimeout(poll, at),
-      cancelTimeout: (poll) => this.#scheduler.cancelTimeout(poll),
-      freed: () => this.#scheduler.wake(),
-    });
+    this.#engine = new LocalEngine(this.#options, this.#scheduler, this.#reports());
     this.#subscriptions = new Subscriptions({
       now: () => clock.monotonicNow(),
-      latency: () => this.#poller.latency,
+      latency: () => this.#engine.latency,
       scheduleDeadline: (entry, at) => this.#scheduler.scheduleDeadline(entry, at),
       cancelDeadline: (entry) => this.#scheduler.cancelDeadline(entry),
-      lastCall: (watch, latest) => this.#lastCall(watch, latest),
-      released: (watch) => this.#release(watch),
+      lastCall: (watch, latest) => this.#engine.lastCall(watch, latest),
+      released: (watch) => this.#engine.release(watch),
       timedOut: (watch, timeout) => this.#emit('timeout', { jobId: watch.jobId, timeout, job: watch.lastJob }),
     });
     if (options.restore !== undefined) this.restore(options.restore);
@@ -101,9 +75,7 @@ export class JobWatcher extends EventEmitter<WatcherEvents> {
     const refused = this.#refuse('watch', [jobId], options);
     if (refused !== undefined) return Promise.reject(refused);
     return new Promise<Job>((resolve, reject) => {
-      const waiter = new Waiter(this.#watchFor(jobId, options.jobType), { resolve, reject }, options.throwOnFail ?? false, this.#deadline(options));
-      this.#subscriptions.attach(waiter);
-      this.#subscriptions.track(waiter, () => this.#subscriptions.abort(waiter));
+      this.#subscribe(new Waiter(this.#engine.watchFor(jobId, options.jobType), { resolve, reject }, options.throwOnFail ?? false, this.#deadline(options)));
     });
   }
 
@@ -135,7 +107,7 @@ export class JobWatcher extends EventEmitter<WatcherEvents> {
         (settled) => this.#subscriptions.releaseGroup(settled),
       );
       ids.forEach((jobId, index) => {
-        const slot = new GroupSlot(group, index, this.#watchFor(jobId as string, options.jobType));
+        const slot = new GroupSlot(group, index, this.#engine.watchFor(jobId as string, options.jobType));
         group.slots.push(slot);
         this.#subscriptions.attach(slot);
       });
@@ -154,28 +126,15 @@ export class JobWatcher extends EventEmitter<WatcherEvents> {
   add(jobId: string, options: AddOptions = {}): boolean {
     const refused = this.#refuse('add', [jobId], options);
     if (refused !== undefined) throw refused;
-    const existing = this.#watches.get(jobId);
+    const existing = this.#engine.get(jobId);
     if (existing !== undefined && this.#subscriptions.list(existing).some((subscriber) => subscriber instanceof Listener)) return false;
-    const listener = new Listener(this.#watchFor(jobId, options.jobType), this.#deadline(options));
-    this.#subscriptions.attach(listener);
-    this.#subscriptions.track(listener, () => this.#subscriptions.abort(listener));
+    this.#subscribe(new Listener(this.#engine.watchFor(jobId, options.jobType), this.#deadline(options)));
     return true;
   }
 
   /** Counters and gauges of the watcher's work so far. */
   stats(): WatcherStats {
-    const counters = this.#counters;
-    return {
-      watched: this.#watches.size,
-      waiters: this.#subscriptions.count,
-      inFlight: this.#poller.inFlight,
-      pollsSent: this.#poller.sent,
-      errors: { ...counters.errors },
-      throttlePauses: counters.throttlePauses,
-      rateLimit: this.#throttle.rate,
-      finished: counters.finished,
-      meanPollsPerFinishedJob: counters.finished === 0 ? 0 : counters.pollsOfFinished / counters.finished,
-    };
+    return { ...this.#engine.stats(), waiters: this.#subscriptions.count };
   }
 
   /**
@@ -188,8 +147,8 @@ export class JobWatcher extends EventEmitter<WatcherEvents> {
     return {
       version: 2,
       takenAt: this.#clock.wallNow(),
-      watches: Array.from(this.#watches.values(), (watch) => this.#snapshotOf(watch, now)),
-      learned: this.#planner.state(),
+      watches: Array.from(this.#engine.watches(), (watch) => this.#snapshotOf(watch, now)),
+      learned: this.#engine.learned(),
     };
   }
 
@@ -202,7 +161,7 @@ export class JobWatcher extends EventEmitter<WatcherEvents> {
   restore(snapshot: WatcherSnapshot): Map<string, Promise<Job>> {
     this.#assertOpen();
     const saved = readSnapshot(snapshot);
-    if (saved.learned !== undefined && !this.#planner.load(saved.learned)) {
+    if (saved.learned !== undefined && !this.#engine.learn(saved.learned)) {
       this.#options.logger?.warn({ learned: describeVersion(saved.learned) }, 'snapshot: learned durations from an unknown version ignored');
     }
     const now = this.#clock.monotonicNow();
@@ -210,17 +169,10 @@ export class JobWatcher extends EventEmitter<WatcherEvents> {
     const gap = Math.max(0, this.#clock.wallNow() - saved.takenAt);
     const restored = new Map<string, Promise<Job>>();
     for (const { record, timing } of saved.watches) {
-      let watch = this.#watches.get(record.jobId);
-      if (watch === undefined) {
-        watch = Watch.restore({ ...record, elapsed: record.elapsed + gap }, now);
-        this.#watches.set(record.jobId, watch);
-        this.#scheduler.schedulePoll(watch, now + Math.max(0, timing.nextPollIn - gap));
-      }
+      const watch = this.#engine.get(record.jobId) ?? this.#engine.resume({ ...record, elapsed: record.elapsed + gap }, Math.max(0, timing.nextPollIn - gap));
       const deadline: DeadlineOptions = { deadline: now + timing.remaining - gap, timeout: timing.timeout, signal: undefined };
       const promise = new Promise<Job>((resolve, reject) => {
-        const waiter = new Waiter(watch, { resolve, reject }, timing.throwOnFail, deadline);
-        this.#subscriptions.attach(waiter);
-        this.#subscriptions.track(waiter, () => this.#subscriptions.abort(waiter));
+        this.#subscribe(new Waiter(watch, { resolve, reject }, timing.throwOnFail, deadline));
       });
       promise.catch(() => undefined);
       restored.set(record.jobId, promise);
@@ -248,88 +200,26 @@ export class JobWatcher extends EventEmitter<WatcherEvents> {
     return this.close();
   }
 
-  // ── watches ──────────────────────────────────────────────────────────
-
-  /** Checks a watch call; the error to refuse it with, before anything is created or scheduled. */
-  #refuse(call: WatchCall, jobIds: readonly unknown[], options: unknown): Error | undefined {
-    try {
-      this.#assertOpen();
-      validateWatchCall(call, jobIds, options);
-      if (options.signal?.aborted) return new AbortError('the watch was aborted', { cause: options.signal.reason });
-    } catch (error) {
-      return error instanceof Error ? error : new TypeError(String(error));
-    }
-    return this.#stopped;
+  /** How the engine's reports become settlements first, then events. */
+  #reports(): EngineReports {
+    return {
+      answered: (watch, job, previous, state, progress) => this.#onAnswer(watch, job, previous, state, progress),
+      rejected: (watch, error) => {
+        this.#subscriptions.fail(watch, error);
+        this.#emit('watchError', { jobId: watch.jobId, error });
+      },
+      pollError: (watch, error, attempt, retryIn) => this.#emit('pollError', { jobId: watch.jobId, error, attempt, retryIn }),
+      throttled: (error, { pause, rate }) => this.#emit('throttled', { error, pause, retryAfter: error.retryAfter, rate }),
+      authFailed: (error, watches) => {
+        for (const watch of watches) this.#subscriptions.fail(watch, error);
+        this.#emit('authFailed', { error });
+      },
+      earliestDeadline: (watch) => this.#subscriptions.earliestDeadline(watch),
+    };
   }
 
-  #deadline(options: AddOptions): DeadlineOptions {
-    const timeout = options.timeout ?? this.#options.timeout;
-    return { deadline: this.#clock.monotonicNow() + timeout, timeout, signal: options.signal };
-  }
-
-  #watchFor(jobId: string, typeHint: string | undefined): Watch {
-    const existing = this.#watches.get(jobId);
-    if (existing !== undefined) {
-      existing.hintType(typeHint);
-      return existing;
-    }
-    const watch = new Watch(jobId, this.#clock.monotonicNow(), typeHint);
-    this.#watches.set(jobId, watch);
-    this.#planNext(watch, undefined);
-    return watch;
-  }
-
-  /** Whether `watch` is still the live watch of its job (not ended, not replaced). */
-  #live(watch: Watch): boolean {
-    return this.#watches.get(watch.jobId) === watch;
-  }
-
-  /** Nobody waits for `watch` any more, or it ended: forget it, and its poll. */
-  #release(watch: Watch): void {
-    if (this.#live(watch)) this.#watches.delete(watch.jobId);
-    this.#scheduler.cancelPoll(watch);
-    watch.abortPoll(new AbortError('nobody waits for the job any more'));
-  }
-
-  /** A deadline is near: poll once more before `latest`, and keep that answer for the timeout error. */
-  #lastCall(watch: Watch, latest: number): void {
-    if (!this.#live(watch)) return;
-    watch.keepLastJob();
-    if (watch.inFlight || (this.#scheduler.hasPoll(watch) && watch.dueAt <= latest)) return;
-    this.#scheduler.schedulePoll(watch, this.#clock.monotonicNow());
-  }
-
-  // ── outcomes ─────────────────────────────────────────────────────────
-
-  #send(watch: Watch): void {
-    this.#poller.start(watch);
-    this.#options.logger?.debug({ jobId: watch.jobId, poll: watch.polls, status: watch.status }, 'poll');
-  }
-
-  #onAnswer(watch: Watch, job: Job): void {
-    if (job.jobId !== watch.jobId) {
-      this.#onFailure(watch, new InvalidResponseError(`expected job ${watch.jobId}, got ${job.jobId.slice(0, 64)}`, { field: 'job_id' }));
-      return;
-    }
-    this.#poller.confirmCredentials();
-    const now = this.#clock.monotonicNow();
-    const previous = watch.status;
-    const state = watch.recordAnswer(job, this.#interner, this.#options.successConfirmations, this.#options.serverNow(), now);
-    const progress = watch.recordSubJobs(job);
-    if (progress !== undefined) for (const subJob of progress.finished) this.#planner.subJobDone(subJob);
-    if (state === 'final') {
-      this.#planner.finished(job);
-      this.#counters.finished += 1;
-      this.#counters.pollsOfFinished += watch.polls;
-      this.#release(watch);
-      this.#subscriptions.finish(watch, job);
-    } else {
-      const at = state === 'confirming' ? now + this.#options.confirmationDelay : now + this.#planner.delay(watch, job, now);
-      this.#scheduler.schedulePoll(watch, at);
-      // No poll of it is planned before its deadline's last call: this answer is the one a timeout will carry.
-      if (at >= this.#subscriptions.earliestDeadline(watch) - MAX_MARGIN) watch.keepLastJob(job);
-    }
-
+  #onAnswer(watch: Watch, job: Job, previous: string | undefined, state: AnswerState, progress: SubJobProgress | undefined): void {
+    if (state === 'final') this.#subscriptions.finish(watch, job);
     if (previous !== job.status) this.#emit('statusChange', { jobId: job.jobId, job, status: job.status, previous });
     if (progress !== undefined) {
       let done = progress.done - progress.finished.length;
@@ -347,72 +237,28 @@ export class JobWatcher extends EventEmitter<WatcherEvents> {
     }
   }
 
-  #onFailure(watch: Watch, error: unknown): void {
-    const failure = classifyPollError(error);
-    this.#counters.errors[failure.kind] += 1;
-    if (failure.error instanceof HttpError && failure.action !== 'stop-all' && failure.action !== 'pause-all') this.#poller.confirmCredentials();
-    switch (failure.action) {
-      case 'stop-all':
-        this.#stopAll(failure.error);
-        return;
-      case 'pause-all':
-        this.#onThrottled(watch, failure.error);
-        return;
-      case 'not-found': {
-        const checks = watch.recordNotFound();
-        if (checks > this.#options.notFoundChecks) this.#reject(watch, failure.error);
-        else this.#retry(watch, failure.error, checks);
-        return;
-      }
-      case 'retry':
-        this.#retry(watch, failure.error, watch.recordFailure());
-        return;
-      case 'reject':
-        this.#reject(watch, failure.error);
+  /** Checks a watch call; the error to refuse it with, before anything is created or scheduled. */
+  #refuse(call: WatchCall, jobIds: readonly unknown[], options: unknown): Error | undefined {
+    try {
+      this.#assertOpen();
+      validateWatchCall(call, jobIds, options);
+      if (options.signal?.aborted) return new AbortError('the watch was aborted', { cause: options.signal.reason });
+    } catch (error) {
+      return error instanceof Error ? error : new TypeError(String(error));
     }
+    return this.#engine.stopped;
   }
 
-  /** The watch ends with `error`, for every caller. */
-  #reject(watch: Watch, error: unknown): void {
-    this.#release(watch);
-    this.#subscriptions.fail(watch, error);
-    this.#emit('watchError', { jobId: watch.jobId, error });
+  #deadline(options: AddOptions): DeadlineOptions {
+    const timeout = options.timeout ?? this.#options.timeout;
+    return { deadline: this.#clock.monotonicNow() + timeout, timeout, signal: options.signal };
   }
 
-  /** Transient failure: jittered exponential delay (the deadline's last call still pulls a poll in before it). */
-  #retry(watch: Watch, error: EvsError, attempt: number): void {
-    const retryIn = backoffDelay(attempt, this.#options.errorDelay, this.#options.maxErrorDelay, () => this.#clock.random());
-    this.#scheduler.schedulePoll(watch, this.#clock.monotonicNow() + retryIn);
-    this.#emit('pollError', { jobId: watch.jobId, error, attempt, retryIn });
+  /** Attaches a caller with its own deadline and signal. */
+  #subscribe(subscriber: Waiter | Listener): void {
+    this.#subscriptions.attach(subscriber);
+    this.#subscriptions.track(subscriber, () => this.#subscriptions.abort(subscriber));
   }
-
-  #onThrottled(watch: Watch, error: ThrottledError): void {
-    const now = this.#clock.monotonicNow();
-    const decision = this.#throttle.throttled(now, watch.sentAt, error.retryAfter);
-    this.#scheduler.schedulePoll(watch, Math.max(now, this.#throttle.pausedUntil));
-    if (!decision.escalated) return;
-    this.#counters.throttlePauses += 1;
-    this.#options.logger?.warn({ pause: decision.pause, rate: decision.rate, retryAfter: error.retryAfter }, 'throttled by the API: pausing all polls');
-    this.#emit('throttled', { error, pause: decision.pause, retryAfter: error.retryAfter, rate: decision.rate });
-  }
-
-  /** Credentials refused: repeated bad signatures lock the key, so stop every poll now. */
-  #stopAll(error: AuthError): void {
-    this.#stopped = error;
-    for (const watch of [...this.#watches.values()]) {
-      this.#release(watch);
-      this.#subscriptions.fail(watch, error);
-    }
-    this.#options.logger?.warn({ status: error.status, code: error.serviceCode, requestId: error.requestId }, 'credentials refused: stopped polling');
-    this.#emit('authFailed', { error });
-  }
-
-  #planNext(watch: Watch, job: Job | undefined): void {
-    const now = this.#clock.monotonicNow();
-    this.#scheduler.schedulePoll(watch, now + this.#planner.delay(watch, job, now));
-  }
-
-  // ── snapshot and lifecycle ───────────────────────────────────────────
 
   #snapshotOf(watch: Watch, now: number): WatchSnapshot {
     let deadline = Number.NEGATIVE_INFINITY;
@@ -423,8 +269,7 @@ export class JobWatcher extends EventEmitter<WatcherEvents> {
       timeout = Math.max(timeout, subscriber.timer.timeout);
       throwOnFail ||= subscriber.throwOnFail;
     }
-    const nextPollIn = this.#scheduler.hasPoll(watch) ? watch.dueAt - now : 0;
-    return snapshotWatch(watch.record(now), { nextPollIn, timeout, remaining: deadline - now, throwOnFail });
+    return snapshotWatch(watch.record(now), { nextPollIn: this.#engine.nextPollIn(watch), timeout, remaining: deadline - now, throwOnFail });
   }
 
   #assertOpen(): void {
@@ -432,12 +277,11 @@ export class JobWatcher extends EventEmitter<WatcherEvents> {
   }
 
   async #stop(abort: boolean): Promise<void> {
-    if (abort) this.#poller.abortAll(new AbortError('the watcher was destroyed'));
-    else await this.#poller.drained();
+    await this.#engine.stop(abort);
     this.#closedSnapshot ??= this.snapshot();
     const closed = new AbortError(abort ? 'the watcher was destroyed' : 'the watcher was closed');
-    for (const watch of [...this.#watches.values()]) {
-      this.#release(watch);
+    for (const watch of [...this.#engine.watches()]) {
+      this.#engine.release(watch);
       this.#subscriptions.fail(watch, closed);
     }
     this.#scheduler.close();
