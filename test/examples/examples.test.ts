@@ -59,15 +59,17 @@ describe('the README recipes, run against the simulator', () => {
     await expect(run(waitForVolume(client, jobId))).rejects.toThrow('still RUNNING after 10 minutes');
   });
 
-  it('waits for a batch and splits successes from failures', async () => {
+  it('waits for a batch and splits successes from failures, keeping every result despite a stale id', async () => {
     const ok = [sim.addJob({ duration: 20_000 }), sim.addJob({ subJobs: [{ duration: 15_000 }, { duration: 25_000 }] })];
     const bad = sim.addJob({ duration: 10_000, outcome: 'FAIL' });
+    const stale = 'ffffffffffffffffffffffffffffffff';
 
-    const { succeeded, failed } = await run(waitForAll(client, [...ok, bad]));
+    const { succeeded, failed, unknown } = await run(waitForAll(client, [...ok, stale, bad]));
 
     expect(succeeded.map((job) => job.jobId).sort()).toEqual([...ok].sort());
     expect(failed.map((job) => job.jobId)).toEqual([bad]);
-    expect(console.log).toHaveBeenCalledWith('3/3 finished');
+    expect(unknown).toEqual([stale]);
+    expect(console.log).toHaveBeenCalledWith('3/4 finished');
   });
 
   it('keeps a worker’s jobs across a restart through its snapshot file', async () => {
@@ -76,8 +78,10 @@ describe('the README recipes, run against the simulator', () => {
     try {
       const jobIds = [sim.addJob({ duration: 20_000 }), sim.addJob({ duration: 600_000 }), sim.addJob({ subJobs: [{ duration: 400_000 }, { duration: 500_000 }] })];
       const first = startWorker(client, stateFile);
-      const watches = jobIds.map((jobId) => track(first.watcher.watch(jobId)));
-      await drive(clock, () => watches[0]!.settled, { busy: () => sim.stats().inFlight > 0 });
+      const done0: string[] = [];
+      first.watcher.on('done', ({ job }) => done0.push(job.jobId));
+      for (const jobId of jobIds) first.handle(jobId);
+      await drive(clock, () => done0.length === 1, { busy: () => sim.stats().inFlight > 0 });
       await first.stop();
 
       const saved = JSON.parse(readFileSync(stateFile, 'utf8')) as { watches: { jobId: string }[] };
