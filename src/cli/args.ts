@@ -3,6 +3,7 @@ import { credentialsFromEnv, ENV, type Environment } from '../client/auth/creden
 import { resolveEndpoint, type Service } from '../client/endpoint.js';
 import type { FaultOptions } from '../simulator/options.js';
 import { isSafeId } from '../validation/ids.js';
+import type { WatcherSettings } from '../watcher/options.js';
 import { parseDuration } from './durations.js';
 import { parseFaults } from './faults-spec.js';
 import { parseIntegerFlag, parseNumberFlag } from './numbers.js';
@@ -25,16 +26,10 @@ export interface ClientConfig {
   readonly auth: 'env' | 'none';
 }
 
-/** How `wait` watches, in the watcher's units (ms). Absent fields keep the watcher's defaults. */
-export interface WatchConfig {
-  readonly timeout?: number;
-  readonly concurrency?: number;
-  readonly maxRequestsPerSecond?: number;
-  readonly successConfirmations?: number;
-  readonly maxLag?: number;
+/** How `wait` watches: watcher options by their own names and units (ms). Absent fields keep the watcher's defaults. */
+export interface WatchConfig extends Pick<WatcherSettings, 'timeout' | 'concurrency' | 'maxRequestsPerSecond' | 'successConfirmations' | 'maxLag' | 'notFoundChecks'> {
   /** Fixed polling interval (disables learning), in ms. */
-  readonly pollInterval?: number;
-  readonly notFoundChecks?: number;
+  readonly pollInterval?: number | undefined;
 }
 
 /** `evs-jobs wait`, parsed and validated (job ids are read and checked later: they may come from a file or stdin). */
@@ -193,7 +188,7 @@ function text(values: Values, key: string): string | undefined {
 }
 
 /** The numeric `wait` flags: flag, the watcher option it sets, how it is read (checked in this order). */
-const WATCH_FLAGS: readonly (readonly [flag: string, option: string, parse: (flag: string, value: string) => number])[] = [
+const WATCH_FLAGS: readonly (readonly [flag: string, option: keyof WatchConfig, parse: (flag: string, value: string) => number])[] = [
   ['timeout', 'timeout', (flag, value) => parseDuration(flag, value, 'wait')],
   ['concurrency', 'concurrency', (flag, value) => parseIntegerFlag(flag, value, 1, 1_000, 'wait')],
   ['rps', 'maxRequestsPerSecond', (flag, value) => parseNumberFlag(flag, value, 0.01, 100_000, 'wait')],
@@ -205,7 +200,7 @@ const WATCH_FLAGS: readonly (readonly [flag: string, option: string, parse: (fla
 
 function waitConfig(values: Values, positionals: readonly string[], env: Environment): WaitConfig {
   const client = clientConfig(values, env);
-  const watch: Record<string, number> = {};
+  const watch: { -readonly [Option in keyof WatchConfig]: number } = {};
   for (const [flag, option, parse] of WATCH_FLAGS) {
     const value = text(values, flag);
     if (value !== undefined) watch[option] = parse(flag, value);

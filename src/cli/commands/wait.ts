@@ -3,7 +3,7 @@ import { EvsClient } from '../../client/evs-client.js';
 import type { EvsClientOptions } from '../../client/options.js';
 import { systemClock } from '../../clock/clock.js';
 import { JobWatcher } from '../../watcher/job-watcher.js';
-import type { JobWatcherOptions } from '../../watcher/options.js';
+import type { WatcherSettings } from '../../watcher/options.js';
 import type { ClientConfig, WaitConfig, WatchConfig } from '../args.js';
 import type { ExitCode, StopSignal } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
@@ -85,15 +85,8 @@ function createWatcher(client: EvsClient, watch: WatchConfig): JobWatcher {
 }
 
 /** The watcher options the flags set; the rest keep the watcher's defaults. */
-export function watcherOptions(watch: WatchConfig): Omit<JobWatcherOptions, 'client' | 'fetchJob'> {
-  return {
-    ...(watch.timeout !== undefined && { timeout: watch.timeout }),
-    ...(watch.concurrency !== undefined && { concurrency: watch.concurrency }),
-    ...(watch.maxRequestsPerSecond !== undefined && { maxRequestsPerSecond: watch.maxRequestsPerSecond }),
-    ...(watch.successConfirmations !== undefined && { successConfirmations: watch.successConfirmations }),
-    ...(watch.maxLag !== undefined && { maxLag: watch.maxLag }),
-    ...(watch.notFoundChecks !== undefined && { notFoundChecks: watch.notFoundChecks }),
-    // A fixed interval: plain backoff that does not grow (the watcher still polls at most every 500 ms).
-    ...(watch.pollInterval !== undefined && { learn: false, initialDelay: watch.pollInterval, factor: 1 }),
-  };
+export function watcherOptions(watch: WatchConfig): WatcherSettings {
+  const { pollInterval, ...options } = watch;
+  // A fixed interval: plain backoff that does not grow (the watcher still polls at most every 500 ms).
+  return pollInterval === undefined ? options : { ...options, learn: false, initialDelay: pollInterval, factor: 1 };
 }
