@@ -10,6 +10,7 @@ export type { AddOptions, JobWatcherOptions, Logger, WatchAllOptions, WatcherSet
 export type {
   AuthFailedEvent,
   JobDoneEvent,
+  PendingPaymentEvent,
   PollErrorEvent,
   ProgressEvent,
   StatusChangeEvent,
@@ -37,7 +38,7 @@ export type {
 } from './client/auth/credentials.js';
 
 export type { FinalJobStatus, Job, JobEntities, JobStatus, JobType, KnownJobType } from './model/job.js';
-export { isFinalStatus } from './model/job.js';
+export { isFinalStatus, PENDING_PAYMENT } from './model/job.js';
 export { parseJob, parseJobText } from './model/parse-job.js';
 export type { ErrorBody } from './model/error-body.js';
 export { parseErrorBody } from './model/error-body.js';

@@ -1,5 +1,9 @@
-/** Status of a job on the wire. `INIT` and `RUNNING` are in progress; `SUCCESS` and `FAIL` are final. */
-export type JobStatus = 'INIT' | 'RUNNING' | 'SUCCESS' | 'FAIL';
+/**
+ * Status of a job on the wire. `INIT` and `RUNNING` are in progress; `SUCCESS`
+ * and `FAIL` are final; `PENDING_PAYMENT` (ECS, BMS) is a yearly/monthly order
+ * waiting to be paid: not final, and not running either.
+ */
+export type JobStatus = 'INIT' | 'RUNNING' | 'SUCCESS' | 'FAIL' | 'PENDING_PAYMENT';
 
 /** A final status: the job will not change any more. */
 export type FinalJobStatus = 'SUCCESS' | 'FAIL';
@@ -50,6 +54,9 @@ export interface Job {
   /** `X-Request-Id` of the response this job was read from (set by `EvsClient`). */
   readonly requestId?: string;
 }
+
+/** The status of an order waiting to be paid (ECS, BMS): it may stay so for days. */
+export const PENDING_PAYMENT = 'PENDING_PAYMENT';
 
 /** Whether `status` is final (`SUCCESS` or `FAIL`). */
 export function isFinalStatus(status: string): status is FinalJobStatus {

@@ -39,6 +39,14 @@ export interface ProgressEvent extends SubJobCounts {
   readonly job: Job;
 }
 
+/** A watched job reported `PENDING_PAYMENT`: its order waits to be paid; it is polled every `pendingPaymentInterval` meanwhile. */
+export interface PendingPaymentEvent {
+  /** The watched job. */
+  readonly jobId: string;
+  /** The job as just read. */
+  readonly job: Job;
+}
+
 /** A watched job finished (`succeeded`, `failed`, and `done` for either). */
 export interface JobDoneEvent {
   /** The final job. */
@@ -107,6 +115,8 @@ export interface WatcherEvents {
   subJobDone: [event: SubJobDoneEvent];
   /** A batch job's sub-job counts changed. */
   progress: [event: ProgressEvent];
+  /** A watched job's order waits to be paid (ECS/BMS `PENDING_PAYMENT`); emitted when it starts to. */
+  pendingPayment: [event: PendingPaymentEvent];
   /** A watched job ended in SUCCESS. */
   succeeded: [event: JobDoneEvent];
   /** A watched job ended in FAIL. */

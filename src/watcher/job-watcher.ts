@@ -220,7 +220,10 @@ export class JobWatcher extends EventEmitter<WatcherEvents> {
 
   #onAnswer(watch: Watch, job: Job, previous: string | undefined, state: AnswerState, progress: SubJobProgress | undefined): void {
     if (state === 'final') this.#subscriptions.finish(watch, job);
-    if (previous !== job.status) this.#emit('statusChange', { jobId: job.jobId, job, status: job.status, previous });
+    if (previous !== job.status) {
+      this.#emit('statusChange', { jobId: job.jobId, job, status: job.status, previous });
+      if (state === 'pending-payment') this.#emit('pendingPayment', { jobId: job.jobId, job });
+    }
     if (progress !== undefined) {
       let done = progress.done - progress.finished.length;
       let failed = progress.failed - progress.finished.filter((subJob) => subJob.status === 'FAIL').length;

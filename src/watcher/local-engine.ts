@@ -18,7 +18,7 @@ import type { ResolvedOptions } from './resolve-options.js';
 import type { LearnedState } from './snapshot.js';
 import { Counters } from './stats.js';
 import { MAX_MARGIN } from './subscriptions.js';
-import { Watch, type WatchRecord } from './watch.js';
+import { Watch, type AnswerState, type WatchRecord } from './watch.js';
 
 /** The scheduler as the engine uses it: polls and request time limits (deadlines are the watcher's). */
 export type EngineScheduler = PollScheduler<Watch, HeapEntry, PollInFlight>;
@@ -178,17 +178,25 @@ export class LocalEngine implements PollEngine {
     const progress = watch.recordSubJobs(job);
     if (progress !== undefined) for (const subJob of progress.finished) this.#planner.subJobDone(subJob);
     if (state === 'final') {
-      this.#planner.finished(job);
+      // A job that waited for payment ran for less than its end − begin: its duration would mislead.
+      if (!watch.waitedForPayment) this.#planner.finished(job);
       this.#counters.finished += 1;
       this.#counters.pollsOfFinished += watch.polls;
       this.release(watch);
     } else {
-      const at = state === 'confirming' ? now + this.#options.confirmationDelay : now + this.#planner.delay(watch, job, now);
+      const at = now + this.#delayAfter(state, watch, job, now);
       this.#scheduler.schedulePoll(watch, at);
       // No poll is planned before the deadline's last call: this answer is the one a timeout will carry.
       if (at >= this.#reports.earliestDeadline(watch) - MAX_MARGIN) watch.keepLastJob(job);
     }
     this.#reports.answered(watch, job, previous, state, progress);
+  }
+
+  /** How long until the next poll after an answer that is not final, in ms. */
+  #delayAfter(state: Exclude<AnswerState, 'final'>, watch: Watch, job: Job, now: number): number {
+    if (state === 'confirming') return this.#options.confirmationDelay;
+    if (state === 'pending-payment') return this.#options.pendingPaymentInterval;
+    return this.#planner.delay(watch, job, now);
   }
 
   #onFailure(watch: Watch, error: unknown): void {

@@ -96,6 +96,12 @@ export interface WatcherSettings {
    */
   readonly confirmationDelay?: number | undefined;
   /**
+   * Delay between polls of a job that reports `PENDING_PAYMENT` (an ECS/BMS yearly or monthly order
+   * waiting to be paid, possibly for days), in ms. Its running time, for learning, starts once it is paid.
+   * @default 300_000 (5 min)
+   */
+  readonly pendingPaymentInterval?: number | undefined;
+  /**
    * How many "no such job" answers to tolerate before rejecting with `JobNotFoundError` (a new job can be briefly invisible).
    * @default 4
    */

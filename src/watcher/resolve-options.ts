@@ -19,6 +19,7 @@ export interface ResolvedOptions extends PolicyOptions, ThrottleOptions {
   readonly pollTimeout: number;
   readonly successConfirmations: number;
   readonly confirmationDelay: number;
+  readonly pendingPaymentInterval: number;
   readonly notFoundChecks: number;
   readonly errorDelay: number;
   readonly maxErrorDelay: number;
@@ -43,6 +44,7 @@ const WATCHER_KEYS = [
   'pollTimeout',
   'successConfirmations',
   'confirmationDelay',
+  'pendingPaymentInterval',
   'notFoundChecks',
   'errorDelay',
   'maxErrorDelay',
@@ -67,6 +69,7 @@ const DEFAULTS = {
   pollTimeout: 30_000,
   successConfirmations: 1,
   confirmationDelay: 2_000,
+  pendingPaymentInterval: 300_000,
   notFoundChecks: 4,
   errorDelay: 1_000,
   maxErrorDelay: 30_000,
@@ -106,6 +109,7 @@ const CHECKS: Readonly<Record<Setting, (name: string, value: unknown) => void>> 
   pollTimeout: delay(1),
   successConfirmations: integer(1, 100),
   confirmationDelay: delay(1),
+  pendingPaymentInterval: delay(1),
   notFoundChecks: integer(0, 1_000),
   errorDelay: delay(1),
   maxErrorDelay: delay(1),

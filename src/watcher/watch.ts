@@ -1,4 +1,4 @@
-import { isFinalStatus, type Job } from '../model/job.js';
+import { isFinalStatus, PENDING_PAYMENT, type Job } from '../model/job.js';
 import type { HeapEntry } from '../schedule/timer-heap.js';
 import type { Interner } from './interner.js';
 import type { Subscriber } from './subscribers.js';
@@ -8,8 +8,8 @@ export interface PollHandle {
   abort(reason?: unknown): void;
 }
 
-/** What an answer means for a watch: still going, SUCCESS awaiting confirmation, or done. */
-export type AnswerState = 'running' | 'confirming' | 'final';
+/** What an answer means for a watch: still going, an order awaiting payment, SUCCESS awaiting confirmation, or done. */
+export type AnswerState = 'running' | 'pending-payment' | 'confirming' | 'final';
 
 /** Sub-jobs of a batch job that an answer showed finished for the first time, with the counts after it. */
 export interface SubJobProgress {
@@ -42,6 +42,9 @@ export interface WatchRecord {
 
 const ANCHORED = 1;
 const KEEP_JOB = 2;
+/** An answer said PENDING_PAYMENT: its age then counts from when it was seen running, and its duration teaches nothing. */
+const PAYMENT_SEEN = 4;
+const PENDING_NOW = 8;
 
 /**
  * The polling state of one job id, shared by every caller watching it, and the
@@ -62,7 +65,7 @@ export class Watch implements HeapEntry {
   #beginTime = Number.NaN;
   /** Monotonic instant the job began: a guess until an answer anchors it, then fixed (a wall-clock step cannot move it). */
   #beganAt: number;
-  /** Bit 0: an answer anchored `#beganAt`; bit 1: answers are kept (a deadline is near). */
+  /** ANCHORED, KEEP_JOB, PAYMENT_SEEN, PENDING_NOW. */
   #flags = 0;
   #polls = 0;
   #errors = 0;
@@ -85,6 +88,7 @@ export class Watch implements HeapEntry {
     watch.#status = record.status;
     watch.#beginTime = record.beginTime;
     if (record.status !== undefined) watch.#flags |= ANCHORED;
+    if (record.status === PENDING_PAYMENT) watch.#flags |= PAYMENT_SEEN | PENDING_NOW;
     watch.#polls = record.polls;
     watch.#errors = record.errors;
     watch.#notFound = record.notFound;
@@ -111,6 +115,11 @@ export class Watch implements HeapEntry {
   /** `begin_time`, ms since the epoch on the server's clock; NaN until an answer gave it. */
   get beginTime(): number {
     return this.#beginTime;
+  }
+
+  /** Whether an answer ever said PENDING_PAYMENT: the job's `end_time − begin_time` then includes time spent unpaid. */
+  get waitedForPayment(): boolean {
+    return (this.#flags & PAYMENT_SEEN) !== 0;
   }
 
   /** Whether an answer has shown the job (so its age is anchored to its `begin_time`). */
@@ -185,6 +194,17 @@ export class Watch implements HeapEntry {
     if ((this.#flags & ANCHORED) === 0) {
       this.#flags |= ANCHORED;
       if (!Number.isNaN(beginTime)) this.#beganAt = now - Math.max(0, serverNow - beginTime);
+    }
+    if (job.status === PENDING_PAYMENT) {
+      this.#flags |= PAYMENT_SEEN | PENDING_NOW;
+      this.#confirmations = 0;
+      this.#lastJob = (this.#flags & KEEP_JOB) !== 0 ? job : undefined;
+      return 'pending-payment';
+    }
+    // Paid: the job's running time starts about now, not at its order's begin_time.
+    if ((this.#flags & PENDING_NOW) !== 0) {
+      this.#flags &= ~PENDING_NOW;
+      this.#beganAt = now;
     }
     let state: AnswerState = 'running';
     if (job.status === 'FAIL') state = 'final';

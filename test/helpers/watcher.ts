@@ -13,12 +13,14 @@ export const EVENT_NAMES = [
   'statusChange',
   'subJobDone',
   'progress',
+  'pendingPayment',
   'succeeded',
   'failed',
   'done',
   'pollError',
   'throttled',
   'timeout',
+  'watchError',
   'authFailed',
 ] as const satisfies readonly (keyof WatcherEvents)[];
 
