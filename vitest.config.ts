@@ -7,6 +7,7 @@ export default defineConfig({
     alias: [
       { find: /^evs-job-watcher\/simulator$/, replacement: fileURLToPath(new URL('./src/simulator/index.ts', import.meta.url)) },
       { find: /^evs-job-watcher\/huawei-sdk$/, replacement: fileURLToPath(new URL('./src/huawei-sdk/index.ts', import.meta.url)) },
+      { find: /^evs-job-watcher\/otel$/, replacement: fileURLToPath(new URL('./src/otel/index.ts', import.meta.url)) },
       { find: /^evs-job-watcher$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
     ],
   },

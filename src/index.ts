@@ -22,6 +22,8 @@ export type {
   WatcherEvents,
 } from './watcher/events.js';
 export type { LearnedState, WatcherSnapshot, WatchSnapshot } from './watcher/snapshot.js';
+export { CHANNELS } from './watcher/diagnostics.js';
+export type { AuthStopMessage, PollEndMessage, PollOutcome, PollStartMessage, ThrottledMessage } from './watcher/diagnostics.js';
 export type { PollErrorKind, WatcherStats } from './watcher/stats.js';
 export type { DurationPrior } from './schedule/duration-learner.js';
 

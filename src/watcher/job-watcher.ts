@@ -6,6 +6,7 @@ import { Shutdown } from '../lifecycle/shutdown.js';
 import type { Job } from '../model/job.js';
 import { PollScheduler } from '../schedule/scheduler.js';
 import type { HeapEntry } from '../schedule/timer-heap.js';
+import { Diagnostics } from './diagnostics.js';
 import type { EngineReports } from './engine.js';
 import type { WatcherEvents } from './events.js';
 import { LocalEngine } from './local-engine.js';
@@ -50,7 +51,7 @@ export class JobWatcher extends EventEmitter<WatcherEvents> {
       timeout: (poll) => this.#engine.timedOut(poll),
       gate: (now) => this.#engine.gate(now),
     });
-    this.#engine = new LocalEngine(this.#options, this.#scheduler, this.#reports());
+    this.#engine = new LocalEngine(this.#options, this.#scheduler, this.#reports(), new Diagnostics(this));
     this.#subscriptions = new Subscriptions({
       now: () => clock.monotonicNow(),
       latency: () => this.#engine.latency,

@@ -10,6 +10,7 @@ import type { PollScheduler } from '../schedule/scheduler.js';
 import { Throttle } from '../schedule/throttle.js';
 import type { HeapEntry } from '../schedule/timer-heap.js';
 import { classifyPollError } from './classify.js';
+import type { Diagnostics } from './diagnostics.js';
 import type { EngineReports, EngineStats, PollEngine } from './engine.js';
 import { Interner } from './interner.js';
 import { Planner } from './planner.js';
@@ -39,13 +40,15 @@ export class LocalEngine implements PollEngine {
   readonly #interner = new Interner();
   readonly #watches = new Map<string, Watch>();
   readonly #counters = new Counters();
+  readonly #diagnostics: Diagnostics;
   #stopped: AuthError | undefined;
   #stopping = false;
 
-  constructor(options: ResolvedOptions, scheduler: EngineScheduler, reports: EngineReports) {
+  constructor(options: ResolvedOptions, scheduler: EngineScheduler, reports: EngineReports, diagnostics: Diagnostics) {
     this.#options = options;
     this.#scheduler = scheduler;
     this.#reports = reports;
+    this.#diagnostics = diagnostics;
     const { clock } = options;
     const random = (): number => clock.random();
     this.#throttle = new Throttle(options, clock.monotonicNow(), random);
@@ -60,7 +63,7 @@ export class LocalEngine implements PollEngine {
       scheduleTimeout: (poll, at) => scheduler.scheduleTimeout(poll, at),
       cancelTimeout: (poll) => scheduler.cancelTimeout(poll),
       freed: () => scheduler.wake(),
-    });
+    }, diagnostics);
   }
 
   get stopped(): AuthError | undefined {
@@ -244,6 +247,7 @@ export class LocalEngine implements PollEngine {
     if (!decision.escalated) return;
     this.#counters.throttlePauses += 1;
     this.#options.logger?.warn({ pause: decision.pause, rate: decision.rate, retryAfter: error.retryAfter }, 'throttled by the API: pausing all polls');
+    this.#diagnostics.throttled(decision, error.retryAfter);
     this.#reports.throttled(error, decision);
   }
 
@@ -253,6 +257,7 @@ export class LocalEngine implements PollEngine {
     const watches = [...this.#watches.values()];
     for (const watch of watches) this.release(watch);
     this.#options.logger?.warn({ status: error.status, code: error.serviceCode, requestId: error.requestId }, 'credentials refused: stopped polling');
+    this.#diagnostics.authStop(error.status, error.serviceCode, error.requestId);
     this.#reports.authFailed(error, watches);
   }
 }

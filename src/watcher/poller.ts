@@ -2,6 +2,7 @@ import type { Clock } from '../clock/clock.js';
 import { NetworkError, RequestTimeoutError } from '../errors/request-errors.js';
 import type { Job } from '../model/job.js';
 import type { HeapEntry } from '../schedule/timer-heap.js';
+import type { Diagnostics } from './diagnostics.js';
 import { fetchAnswer, type FetchJob } from './job-source.js';
 import type { PollHandle, Watch } from './watch.js';
 
@@ -93,16 +94,18 @@ export class Poller {
   readonly #options: PollerOptions;
   readonly #clock: Clock;
   readonly #hooks: PollerHooks;
+  readonly #diagnostics: Diagnostics;
   readonly #polls = new Set<PollInFlight>();
   #latency = 0;
   #sent = 0;
   #credentialsConfirmed = false;
   #drained: (() => void) | undefined;
 
-  constructor(options: PollerOptions, clock: Clock, hooks: PollerHooks) {
+  constructor(options: PollerOptions, clock: Clock, hooks: PollerHooks, diagnostics: Diagnostics) {
     this.#options = options;
     this.#clock = clock;
     this.#hooks = hooks;
+    this.#diagnostics = diagnostics;
   }
 
   /** Polls in flight now. */
@@ -141,6 +144,7 @@ export class Poller {
     const poll = new PollInFlight(watch, now);
     watch.recordSent(poll, now);
     this.#polls.add(poll);
+    this.#diagnostics.pollStart(watch.jobId, watch.polls, watch.status);
     this.#hooks.scheduleTimeout(poll, now + this.#options.pollTimeout);
     this.#fetch(watch.jobId, poll, false).then(
       (job) => this.#settled(poll, job, undefined),
@@ -189,9 +193,12 @@ export class Poller {
     poll.settled = true;
     this.#hooks.cancelTimeout(poll);
     this.#polls.delete(poll);
-    this.#latency += (this.#clock.monotonicNow() - poll.sentAt - this.#latency) / 8;
+    const duration = this.#clock.monotonicNow() - poll.sentAt;
+    this.#latency += (duration - this.#latency) / 8;
     // A poll its watch gave up on (the watch ended) counts for nothing.
-    if (poll.watch.recordSettled(poll)) {
+    const current = poll.watch.recordSettled(poll);
+    this.#diagnostics.pollEnd(poll.watch.jobId, !current ? 'abandoned' : job === undefined ? 'error' : 'job', job?.status, current ? error : undefined, duration);
+    if (current) {
       if (job === undefined) this.#hooks.failed(poll.watch, error);
       else this.#hooks.answered(poll.watch, job);
     }

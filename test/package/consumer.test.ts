@@ -13,6 +13,9 @@ import { entryPoints, manifest, root, run, usePackedTarball, type Manifest } fro
 const packed = usePackedTarball();
 /** What a TypeScript user installs beside us. */
 const userPackages = ['@types/node'];
+/** Entry points that need an optional peer dependency, which their user installs. */
+const PEER_OF: Readonly<Record<string, string>> = { 'evs-job-watcher/otel': '@opentelemetry/api' };
+const optionalPeers = Object.keys(manifest.peerDependencies ?? {}).filter((name) => manifest.peerDependenciesMeta?.[name]?.optional === true);
 /** What the examples import besides us. */
 const examplePackages = ['@huaweicloud/huaweicloud-sdk-core', '@huaweicloud/huaweicloud-sdk-ecs'];
 /** Imports every entry point, so a typecheck of it reads every declaration file we ship. */
@@ -33,7 +36,7 @@ beforeAll(async () => {
   await mkdir(installed, { recursive: true });
   await run('tar', ['-xzf', packed().tarball, '-C', installed, '--strip-components=1']);
   const { dependencies } = JSON.parse(await readFile(join(installed, 'package.json'), 'utf8')) as Manifest;
-  await link(consumer, [...Object.keys(dependencies), ...userPackages]);
+  await link(consumer, [...Object.keys(dependencies), ...optionalPeers, ...userPackages]);
   const examples = (await readdir(join(root, 'examples'))).filter((file) => file.endsWith('.ts'));
   for (const type of ['module', 'commonjs']) {
     const dir = join(consumer, type);
@@ -71,6 +74,22 @@ describe('a consumer of the packed tarball, on this Node', () => {
     const { stdout } = await run(process.execPath, ['--input-type=commonjs', '--eval', script], { cwd: consumer });
 
     expect(JSON.parse(stdout)).toEqual(await sourceExports());
+  });
+});
+
+describe('a consumer without the optional peer dependencies', () => {
+  it('loads every entry point but those that need one, which fail naming it', async () => {
+    expect(optionalPeers.sort()).toEqual(Object.values(PEER_OF).sort());
+    const bare = join(packed().dir, 'bare');
+    const installed = join(bare, 'node_modules', manifest.name);
+    await mkdir(installed, { recursive: true });
+    await run('tar', ['-xzf', packed().tarball, '-C', installed, '--strip-components=1']);
+    await link(bare, Object.keys(manifest.dependencies));
+    const script = `const out = {}; for (const s of ${JSON.stringify(entryPoints.map((entry) => entry.specifier))}) { try { await import(s); out[s] = 'loaded'; } catch (error) { out[s] = error.code + ' ' + (/'(@?[^']+)'/.exec(error.message)?.[1] ?? ''); } } console.log(JSON.stringify(out));`;
+    const { stdout } = await run(process.execPath, ['--input-type=module', '--eval', script], { cwd: bare });
+
+    const expected = Object.fromEntries(entryPoints.map(({ specifier }) => [specifier, PEER_OF[specifier] === undefined ? 'loaded' : `ERR_MODULE_NOT_FOUND ${PEER_OF[specifier]}`]));
+    expect(JSON.parse(stdout)).toEqual(expected);
   });
 });
 
