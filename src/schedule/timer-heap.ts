@@ -1,24 +1,33 @@
-/** An entry the heap can hold: it records its own due time and position. */
+/** An entry the heap can hold: it records its own due time and the slot the heap gave it. */
 export interface HeapEntry {
-  /** When the entry is due, in ms on the scheduler's clock. */
+  /** When the entry is due, in ms on the scheduler's clock. Written by the heap on every push. */
   dueAt: number;
-  /** Position in the heap; -1 when not in it. Maintained by the heap only. */
-  heapIndex: number;
+  /** The entry's slot in the heap that holds it; -1 when in none. Maintained by the heap only. */
+  heapSlot: number;
 }
 
 /** Children per node: a 4-ary heap is half as deep as a binary one, and its four keys share a cache line. */
 const ARITY = 4;
 
 /**
- * A min-heap of entries by `dueAt`. Entries carry their index, so removing or
- * rescheduling one is O(log n) with no search and no tombstones: the heap holds
- * exactly the live entries. Keys live in a Float64Array beside the entries, so
- * sifting through a million entries compares adjacent numbers instead of
- * chasing a pointer per level (that was 14 % of a poll's CPU at 100 000 jobs).
+ * A min-heap of entries by `dueAt`. Removing or rescheduling an entry is
+ * O(log n) with no search and no tombstones. Sifting touches typed arrays only
+ * — keys, slot ids, and positions by slot — never the entry objects, so at a
+ * million entries each level costs a read of one cache line of keys and a write
+ * into compact arrays, not a miss on an object somewhere in a 400 MB heap.
  */
 export class TimerHeap<T extends HeapEntry> {
+  /** Entries by heap index (only read to return them). */
   readonly #items: T[] = [];
+  /** Due time by heap index. */
   #keys = new Float64Array(64);
+  /** Slot id by heap index. */
+  #slots = new Int32Array(64);
+  /** Heap index by slot id; -1 for a free slot. */
+  #positions = new Int32Array(64).fill(-1);
+  /** Slot ids given back, reused first so the slot space stays as large as the largest heap. */
+  readonly #free: number[] = [];
+  #nextSlot = 0;
 
   get size(): number {
     return this.#items.length;
@@ -38,7 +47,7 @@ export class TimerHeap<T extends HeapEntry> {
   push(entry: T, dueAt: number): void {
     entry.dueAt = dueAt;
     if (this.has(entry)) {
-      const index = entry.heapIndex;
+      const index = this.#positions[entry.heapSlot]!;
       const later = dueAt > this.#keys[index]!;
       this.#keys[index] = dueAt;
       if (later) this.#down(index);
@@ -46,44 +55,44 @@ export class TimerHeap<T extends HeapEntry> {
       return;
     }
     const index = this.#items.length;
-    if (index === this.#keys.length) this.#grow();
+    if (index === this.#keys.length) this.#growItems();
+    const slot = this.#free.pop() ?? this.#newSlot();
+    entry.heapSlot = slot;
     this.#items.push(entry);
     this.#keys[index] = dueAt;
-    entry.heapIndex = index;
+    this.#slots[index] = slot;
+    this.#positions[slot] = index;
     this.#up(index);
   }
 
   /** Removes and returns the earliest entry. */
   pop(): T | undefined {
     const top = this.#items[0];
-    if (top !== undefined) this.delete(top);
+    if (top !== undefined) this.#removeAt(0);
     return top;
   }
 
   /** Removes `entry` if it is in the heap; returns whether it was. */
   delete(entry: T): boolean {
-    const index = entry.heapIndex;
-    if (index < 0 || this.#items[index] !== entry) return false;
-    entry.heapIndex = -1;
-    const lastIndex = this.#items.length - 1;
-    const last = this.#items.pop()!;
-    if (index === lastIndex) return true;
-    this.#items[index] = last;
-    this.#keys[index] = this.#keys[lastIndex]!;
-    last.heapIndex = index;
-    this.#down(index);
-    this.#up(last.heapIndex);
+    if (!this.has(entry)) return false;
+    this.#removeAt(this.#positions[entry.heapSlot]!);
     return true;
+  }
+
+  has(entry: T): boolean {
+    const slot = entry.heapSlot;
+    if (slot < 0 || slot >= this.#nextSlot) return false;
+    const index = this.#positions[slot]!;
+    return index >= 0 && this.#items[index] === entry;
   }
 
   /** Removes every entry. */
   clear(): void {
-    for (const entry of this.#items) entry.heapIndex = -1;
+    for (const entry of this.#items) entry.heapSlot = -1;
     this.#items.length = 0;
-  }
-
-  has(entry: T): boolean {
-    return entry.heapIndex >= 0 && this.#items[entry.heapIndex] === entry;
+    this.#positions.fill(-1);
+    this.#free.length = 0;
+    this.#nextSlot = 0;
   }
 
   /** Every entry, in heap (not time) order. */
@@ -91,27 +100,58 @@ export class TimerHeap<T extends HeapEntry> {
     return this.#items.values();
   }
 
+  #removeAt(index: number): void {
+    const items = this.#items;
+    const entry = items[index]!;
+    const slot = this.#slots[index]!;
+    entry.heapSlot = -1;
+    this.#positions[slot] = -1;
+    this.#free.push(slot);
+    const lastIndex = items.length - 1;
+    const last = items.pop()!;
+    if (index === lastIndex) return;
+    const moved = this.#slots[lastIndex]!;
+    items[index] = last;
+    this.#keys[index] = this.#keys[lastIndex]!;
+    this.#slots[index] = moved;
+    this.#positions[moved] = index;
+    this.#down(index);
+    this.#up(this.#positions[moved]!);
+  }
+
   #up(start: number): void {
     const items = this.#items;
     const keys = this.#keys;
+    const slots = this.#slots;
+    const positions = this.#positions;
     const entry = items[start]!;
     const key = keys[start]!;
+    const slot = slots[start]!;
     let index = start;
     while (index > 0) {
       const parent = ((index - 1) / ARITY) | 0;
       if (keys[parent]! <= key) break;
-      this.#move(parent, index);
+      items[index] = items[parent]!;
+      keys[index] = keys[parent]!;
+      slots[index] = slots[parent]!;
+      positions[slots[index]!] = index;
       index = parent;
     }
-    this.#set(entry, key, index);
+    items[index] = entry;
+    keys[index] = key;
+    slots[index] = slot;
+    positions[slot] = index;
   }
 
   #down(start: number): void {
     const items = this.#items;
     const keys = this.#keys;
+    const slots = this.#slots;
+    const positions = this.#positions;
     const length = items.length;
     const entry = items[start]!;
     const key = keys[start]!;
+    const slot = slots[start]!;
     let index = start;
     for (;;) {
       const first = ARITY * index + 1;
@@ -120,28 +160,33 @@ export class TimerHeap<T extends HeapEntry> {
       const end = Math.min(first + ARITY, length);
       for (let other = first + 1; other < end; other++) if (keys[other]! < keys[child]!) child = other;
       if (keys[child]! >= key) break;
-      this.#move(child, index);
+      items[index] = items[child]!;
+      keys[index] = keys[child]!;
+      slots[index] = slots[child]!;
+      positions[slots[index]!] = index;
       index = child;
     }
-    this.#set(entry, key, index);
+    items[index] = entry;
+    keys[index] = key;
+    slots[index] = slot;
+    positions[slot] = index;
   }
 
-  #move(from: number, to: number): void {
-    const entry = this.#items[from]!;
-    this.#items[to] = entry;
-    this.#keys[to] = this.#keys[from]!;
-    entry.heapIndex = to;
+  #newSlot(): number {
+    if (this.#nextSlot === this.#positions.length) {
+      const positions = new Int32Array(this.#positions.length * 2).fill(-1);
+      positions.set(this.#positions);
+      this.#positions = positions;
+    }
+    return this.#nextSlot++;
   }
 
-  #set(entry: T, key: number, index: number): void {
-    this.#items[index] = entry;
-    this.#keys[index] = key;
-    entry.heapIndex = index;
-  }
-
-  #grow(): void {
+  #growItems(): void {
     const keys = new Float64Array(this.#keys.length * 2);
     keys.set(this.#keys);
     this.#keys = keys;
+    const slots = new Int32Array(this.#slots.length * 2);
+    slots.set(this.#slots);
+    this.#slots = slots;
   }
 }

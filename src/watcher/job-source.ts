@@ -21,17 +21,15 @@ export interface JobSource {
 }
 
 /**
- * Calls `fetchJob` as one poll: a synchronous throw becomes a rejection, a
- * plain value a resolved one, and what it resolves must be a parsed `Job`.
+ * Calls `fetchJob` as one poll: a synchronous throw becomes a rejection and a
+ * plain value a resolved one (what it resolves is checked by {@link checkJob}).
  */
-export function fetchAnswer(fetchJob: FetchJob, jobId: string, options: { readonly signal: AbortSignal }): Promise<Job> {
-  let answer: Promise<Job> | Job;
+export function fetchAnswer(fetchJob: FetchJob, jobId: string, options: { readonly signal: AbortSignal }): Promise<unknown> {
   try {
-    answer = fetchJob(jobId, options);
+    return Promise.resolve(fetchJob(jobId, options));
   } catch (error) {
     return Promise.reject(error instanceof Error ? error : new Error(String(error)));
   }
-  return Promise.resolve(answer).then(checkJob);
 }
 
 /** @throws {InvalidResponseError} unless `value` has the shape `parseJob` gives (it is then retried like any malformed answer). */

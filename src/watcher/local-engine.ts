@@ -116,9 +116,11 @@ export class LocalEngine implements PollEngine {
   }
 
   release(watch: Watch): void {
-    if (this.#live(watch)) this.#watches.delete(watch.jobId);
+    if (watch.ended) return;
+    watch.end();
+    this.#watches.delete(watch.jobId);
     this.#scheduler.cancelPoll(watch);
-    watch.abortPoll(new AbortError('nobody waits for the job any more'));
+    if (watch.inFlight) watch.abortPoll(new AbortError('nobody waits for the job any more'));
   }
 
   lastCall(watch: Watch, latest: number): void {
@@ -164,9 +166,9 @@ export class LocalEngine implements PollEngine {
     else await this.#poller.drained();
   }
 
-  /** Whether `watch` is still the live watch of its job (not ended, not replaced). */
+  /** Whether `watch` is still the live watch of its job: a watch that ended is never replaced in place. */
   #live(watch: Watch): boolean {
-    return this.#watches.get(watch.jobId) === watch;
+    return !watch.ended;
   }
 
   #onAnswer(watch: Watch, job: Job): void {

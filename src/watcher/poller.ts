@@ -3,7 +3,7 @@ import { NetworkError, RequestTimeoutError } from '../errors/request-errors.js';
 import type { Job } from '../model/job.js';
 import type { HeapEntry } from '../schedule/timer-heap.js';
 import type { Diagnostics } from './diagnostics.js';
-import { fetchAnswer, type FetchJob } from './job-source.js';
+import { checkJob, fetchAnswer, type FetchJob } from './job-source.js';
 import type { PollHandle, Watch } from './watch.js';
 
 /**
@@ -13,7 +13,7 @@ import type { PollHandle, Watch } from './watch.js';
  */
 export class PollInFlight implements HeapEntry, PollHandle {
   dueAt = Number.NaN;
-  heapIndex = -1;
+  heapSlot = -1;
   readonly watch: Watch;
   /** Monotonic time it was sent. */
   readonly sentAt: number;
@@ -146,10 +146,7 @@ export class Poller {
     this.#polls.add(poll);
     this.#diagnostics.pollStart(watch.jobId, watch.polls, watch.status);
     this.#hooks.scheduleTimeout(poll, now + this.#options.pollTimeout);
-    this.#fetch(watch.jobId, poll, false).then(
-      (job) => this.#settled(poll, job, undefined),
-      (error: unknown) => this.#settled(poll, undefined, error),
-    );
+    this.#send(poll, false);
   }
 
   /** A poll ran past `pollTimeout`: it is abandoned (aborted, its slot freed, its late answer ignored). */
@@ -179,12 +176,25 @@ export class Poller {
     });
   }
 
-  /** One request; a reset keep-alive socket (stale on the server's side) is retried at once, on a new connection. */
-  #fetch(jobId: string, poll: PollInFlight, retried: boolean): Promise<Job> {
+  /** One request; what it resolves must be a parsed job, and a reset keep-alive socket (stale on the server's side) is retried once, at once, on a new connection. */
+  #send(poll: PollInFlight, retried: boolean): void {
     this.#sent += 1;
-    const answer = fetchAnswer(this.#options.fetchJob, jobId, new PollOptions(poll));
-    if (retried) return answer;
-    return answer.catch((error: unknown) => (!poll.aborted && isStaleConnection(error) ? this.#fetch(jobId, poll, true) : Promise.reject(error as Error)));
+    fetchAnswer(this.#options.fetchJob, poll.watch.jobId, new PollOptions(poll)).then(
+      (answer) => {
+        let job: Job;
+        try {
+          job = checkJob(answer);
+        } catch (error) {
+          this.#settled(poll, undefined, error);
+          return;
+        }
+        this.#settled(poll, job, undefined);
+      },
+      (error: unknown) => {
+        if (!retried && !poll.aborted && !poll.settled && isStaleConnection(error)) this.#send(poll, true);
+        else this.#settled(poll, undefined, error);
+      },
+    );
   }
 
   /** Each poll settles once: the first of its answer and its time limit counts. */

@@ -37,7 +37,7 @@ export interface DeadlineOptions {
 /** A timed subscription in the scheduler's deadline heap, with its abort signal. */
 export abstract class Deadline implements HeapEntry {
   dueAt = Number.NaN;
-  heapIndex = -1;
+  heapSlot = -1;
   phase: DeadlinePhase = 'early';
   readonly deadline: number;
   readonly timeout: number;

@@ -45,6 +45,8 @@ const KEEP_JOB = 2;
 /** An answer said PENDING_PAYMENT: its age then counts from when it was seen running, and its duration teaches nothing. */
 const PAYMENT_SEEN = 4;
 const PENDING_NOW = 8;
+/** Its engine forgot it (it finished, failed, or nobody waits any more); a new watch of the id is another object. */
+const ENDED = 16;
 
 /**
  * The polling state of one job id, shared by every caller watching it, and the
@@ -56,7 +58,7 @@ export class Watch implements HeapEntry {
   /** Owned by the scheduler's heaps. */
   dueAt = Number.NaN;
   /** Owned by the scheduler's heaps. */
-  heapIndex = -1;
+  heapSlot = -1;
   readonly jobId: string;
   /** Who waits for it: one subscriber (the common case) or several; managed by `Subscriptions`. */
   subscribers: Subscriber | Set<Subscriber> | undefined;
@@ -65,7 +67,7 @@ export class Watch implements HeapEntry {
   #beginTime = Number.NaN;
   /** Monotonic instant the job began: a guess until an answer anchors it, then fixed (a wall-clock step cannot move it). */
   #beganAt: number;
-  /** ANCHORED, KEEP_JOB, PAYMENT_SEEN, PENDING_NOW. */
+  /** ANCHORED, KEEP_JOB, PAYMENT_SEEN, PENDING_NOW, ENDED. */
   #flags = 0;
   #polls = 0;
   #errors = 0;
@@ -130,6 +132,16 @@ export class Watch implements HeapEntry {
   /** The last job read, kept once a deadline is near or SUCCESS awaits confirmation (for `WatchTimeoutError.job`). */
   get lastJob(): Job | undefined {
     return this.#lastJob;
+  }
+
+  /** Whether its engine forgot it. */
+  get ended(): boolean {
+    return (this.#flags & ENDED) !== 0;
+  }
+
+  /** Its engine forgets it: from now on no answer or failure counts for it. */
+  end(): void {
+    this.#flags |= ENDED;
   }
 
   /** Whether a poll of this job is in flight. */
