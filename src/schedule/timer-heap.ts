@@ -116,7 +116,7 @@ export class TimerHeap<T extends HeapEntry> {
     this.#slots[index] = moved;
     this.#positions[moved] = index;
     this.#down(index);
-    this.#up(this.#positions[moved]!);
+    this.#up(this.#positions[moved]);
   }
 
   #up(start: number): void {
