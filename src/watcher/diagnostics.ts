@@ -21,6 +21,7 @@ export const CHANNELS = {
 export interface PollStartMessage {
   /** The watcher that sent it (compare with `===` to tell watchers apart). */
   readonly watcher: object;
+  /** The job polled. */
   readonly jobId: string;
   /** Polls sent for this job so far, this one included. */
   readonly poll: number;
@@ -33,8 +34,11 @@ export type PollOutcome = 'job' | 'error' | 'abandoned';
 
 /** Published on {@link CHANNELS.pollEnd}. */
 export interface PollEndMessage {
+  /** The watcher that sent it. */
   readonly watcher: object;
+  /** The job polled. */
   readonly jobId: string;
+  /** How the poll ended. */
   readonly outcome: PollOutcome;
   /** The job's status, when `outcome` is `'job'`. */
   readonly status: string | undefined;
@@ -46,6 +50,7 @@ export interface PollEndMessage {
 
 /** Published on {@link CHANNELS.throttled}. */
 export interface ThrottledMessage extends ThrottleDecision {
+  /** The watcher that paused. */
   readonly watcher: object;
   /** The server's `Retry-After`, in ms, when it sent one. */
   readonly retryAfter: number | undefined;
@@ -53,9 +58,13 @@ export interface ThrottledMessage extends ThrottleDecision {
 
 /** Published on {@link CHANNELS.authStop}. */
 export interface AuthStopMessage {
+  /** The watcher that stopped. */
   readonly watcher: object;
+  /** The HTTP status that refused the credentials (401 or 403). */
   readonly status: number | undefined;
+  /** The gateway's code, e.g. `APIGW.0301`. */
   readonly serviceCode: string | undefined;
+  /** `X-Request-Id` of that answer, for a support ticket. */
   readonly requestId: string | undefined;
 }
 

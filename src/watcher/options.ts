@@ -146,11 +146,13 @@ export type JobWatcherOptions = WatcherSettings &
     | {
         /** The client to poll with (e.g. an `EvsClient`). */
         readonly client: JobSource;
+        /** Not with `client`. */
         readonly fetchJob?: undefined;
       }
     | {
         /** Any function that reads a job: a test double, another transport. */
         readonly fetchJob: FetchJob;
+        /** Not with `fetchJob`. */
         readonly client?: undefined;
       }
   );
