@@ -1,3 +1,10 @@
+/**
+ * A local HTTP server that behaves like Huawei Cloud EVS, for your tests and
+ * for trying the CLI without a cloud account. It shares the job model and the
+ * AK/SK signer with the client, never the watcher.
+ * @module evs-job-watcher/simulator
+ */
+
 export { startSimulator } from './server.js';
 export type { Simulator } from './server.js';
 export type {
