@@ -14,7 +14,7 @@ const REGION = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
  * Resolves `endpoint`, or builds `https://{service}.{region}.myhuaweicloud.com`.
  * Plain `http://` is refused off loopback unless `allowInsecureHttp`: an AK/SK
  * signature or a token must not cross a network in clear text.
- * @throws {TypeError} on a missing region, a malformed URL, or insecure HTTP.
+ * @throws {TypeError} on a missing region, a malformed URL, or insecure HTTP; the message never quotes the URL itself.
  */
 export function resolveEndpoint(options: {
   endpoint?: string | undefined;
@@ -29,7 +29,8 @@ export function resolveEndpoint(options: {
         `Expected \`region\` (or HUAWEICLOUD_SDK_REGION) like "cn-north-4" when no \`endpoint\` is given, got ${region === undefined ? 'none' : JSON.stringify(region)}`,
       );
     }
-    return { origin: `https://${service}.${region}.myhuaweicloud.com`, host: `${service}.${region}.myhuaweicloud.com`, basePath: '' };
+    const host = `${service}.${region}.myhuaweicloud.com`;
+    return { origin: `https://${host}`, host, basePath: '' };
   }
   const url = parseUrl(endpoint);
   if (url.protocol === 'http:' && !options.allowInsecureHttp && !isLoopback(url.hostname)) {
@@ -40,28 +41,45 @@ export function resolveEndpoint(options: {
   return { origin: url.origin, host: url.host, basePath: url.pathname.replace(/\/+$/, '') };
 }
 
+/** Parses an endpoint URL; what a failure message says about it is computed, never copied from it. */
 function parseUrl(endpoint: string): URL {
   let url: URL;
   try {
     url = new URL(endpoint);
   } catch {
-    throw new TypeError(`Expected \`endpoint\` to be an absolute http(s) URL, got ${JSON.stringify(redactEndpoint(endpoint))}`);
+    throw new TypeError(`Expected \`endpoint\` to be an absolute http(s) URL like https://evs.cn-north-4.myhuaweicloud.com, got ${redactEndpoint(endpoint)}`);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new TypeError(`Expected \`endpoint\` to use https:// or http://, got ${url.protocol}`);
+  // The scheme of `AK:SK@host` is `ak:`: not even the protocol is quoted.
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new TypeError('Expected `endpoint` to use https:// or http://');
+  // An `@` past the host (`https://AK/SK@host` parses, as host `ak`) is as likely a mistyped user:password@.
+  if (url.username || url.password || endpoint.includes('@')) {
+    throw new TypeError('Expected `endpoint` without user:password@ (or any "@"; write one in a base path as %40): pass `credentials` instead');
   }
-  if (url.username || url.password) throw new TypeError('Expected `endpoint` without user:password@: pass `credentials` instead');
   if (url.search || url.hash) throw new TypeError('Expected `endpoint` without a query or fragment');
   return url;
 }
 
 /**
- * An endpoint as an error may quote it: a `user:password@` in it becomes `***@`.
- * A URL that did not parse used to be quoted whole, so a password (or an AK/SK,
- * or a token) someone put in it ended up in the error message and the CLI's output.
+ * What an error may quote of an endpoint. A string that did not parse may hold
+ * a secret anywhere (`http//AK:SK@host`, `https://AK:SK/x@host`, a leading
+ * space), so only the origin of an http(s) URL is shown (it cannot contain
+ * user:password@); anything else is described by computed hints, none of its
+ * characters copied.
  */
 export function redactEndpoint(endpoint: string): string {
-  return endpoint.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/?#]*@/i, (_match, scheme: string | undefined) => `${scheme ?? ''}***@`);
+  let url: URL | undefined;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    url = undefined;
+  }
+  if (url !== undefined && (url.protocol === 'https:' || url.protocol === 'http:')) return url.origin;
+  const hints = [
+    /^\s|\s$/.test(endpoint) && 'it starts or ends with whitespace',
+    !/^[a-z][a-z0-9+.-]*:\/\//i.test(endpoint.trim()) && 'it does not start with https://',
+    endpoint.includes('@') && 'it contains "@": credentials belong in `credentials`, never in the URL',
+  ].filter((hint) => hint !== false);
+  return `(not quoted, it may hold a secret${hints.length > 0 ? `; ${hints.join('; ')}` : ''})`;
 }
 
 /** Whether `hostname` (as `URL` gives it) is a loopback address. */
