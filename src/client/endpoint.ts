@@ -1,3 +1,5 @@
+import { decodePath, encodePath } from './auth/signer.js';
+
 /** Services that answer `GET /v1/{project_id}/jobs/{job_id}` with the same shape. */
 export type Service = 'evs' | 'ecs';
 
@@ -5,7 +7,10 @@ export type Service = 'evs' | 'ecs';
 export interface Endpoint {
   readonly origin: string;
   readonly host: string;
+  /** The base path as it goes on the wire: each segment decoded once, then encoded by the signer's own encoder. */
   readonly basePath: string;
+  /** The same base path decoded, as the signer canonicalises it (so the signature covers exactly {@link basePath}). */
+  readonly decodedBasePath: string;
 }
 
 const REGION = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
@@ -30,7 +35,7 @@ export function resolveEndpoint(options: {
       );
     }
     const host = `${service}.${region}.myhuaweicloud.com`;
-    return { origin: `https://${host}`, host, basePath: '' };
+    return { origin: `https://${host}`, host, basePath: '', decodedBasePath: '' };
   }
   const url = parseUrl(endpoint);
   if (url.protocol === 'http:' && !options.allowInsecureHttp && !isLoopback(url.hostname)) {
@@ -38,7 +43,8 @@ export function resolveEndpoint(options: {
       `Refusing plain http:// to ${url.hostname}: credentials would travel in clear text. Use https://, or set \`allowInsecureHttp: true\``,
     );
   }
-  return { origin: url.origin, host: url.host, basePath: url.pathname.replace(/\/+$/, '') };
+  const decodedBasePath = decodeBasePath(url.pathname.replace(/\/+$/, ''));
+  return { origin: url.origin, host: url.host, basePath: encodePath(decodedBasePath), decodedBasePath };
 }
 
 /** Parses an endpoint URL; what a failure message says about it is computed, never copied from it. */
@@ -57,6 +63,14 @@ function parseUrl(endpoint: string): URL {
   }
   if (url.search || url.hash) throw new TypeError('Expected `endpoint` without a query or fragment');
   return url;
+}
+
+/** The base path decoded once, as a gateway decodes what it receives before it canonicalises and verifies it. */
+function decodeBasePath(pathname: string): string {
+  // An encoded "/" would come back as a separator: the path signed would not be the path sent.
+  const decoded = /%2f/i.test(pathname) ? undefined : decodePath(pathname);
+  if (decoded === undefined) throw new TypeError('Expected the base path of `endpoint` to be valid percent-encoding without an encoded "/" (%2F)');
+  return decoded;
 }
 
 /**

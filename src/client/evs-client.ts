@@ -54,6 +54,9 @@ export class EvsClient {
   readonly clock: Clock;
 
   readonly #target: Endpoint;
+  /** `…/v1/{project_id}/jobs/` as sent, and as signed (decoded): a job id is the same in both. */
+  readonly #jobsPath: string;
+  readonly #jobsSignedPath: string;
   readonly #dispatcher: Dispatcher;
   readonly #ownsDispatcher: boolean;
   readonly #auth: Authenticator;
@@ -77,6 +80,8 @@ export class EvsClient {
       allowInsecureHttp: options.allowInsecureHttp ?? false,
     });
     this.endpoint = this.#target.origin + this.#target.basePath;
+    this.#jobsPath = `${this.#target.basePath}/v1/${this.projectId}/jobs/`;
+    this.#jobsSignedPath = `${this.#target.decodedBasePath}/v1/${this.projectId}/jobs/`;
     this.#auth = createAuthenticator(resolveCredentials(options.credentials, env));
     this.#timeout = options.timeout ?? DEFAULT_TIMEOUT;
     assertDelay('timeout', this.#timeout, 1);
@@ -109,7 +114,8 @@ export class EvsClient {
   async getJob(jobId: string, options: GetJobOptions = {}): Promise<Job> {
     assertSafeId('jobId', jobId);
     if (this.#shutdown.started) throw new ClosedError('EvsClient');
-    const exchange = await this.#request('GET', `${this.#target.basePath}/v1/${this.projectId}/jobs/${jobId}`, options.signal);
+    // A safe id needs no encoding: it reads the same on the wire and to the signer.
+    const exchange = await this.#request('GET', this.#jobsPath + jobId, this.#jobsSignedPath + jobId, options.signal);
     if (exchange.status >= 200 && exchange.status < 300) {
       const job = parseJobTextWithContext(exchange);
       // The parser's object is ours alone: set the field rather than copy the job for it.
@@ -143,14 +149,14 @@ export class EvsClient {
   }
 
   /** Sends one request under the client's timeout and the caller's signal; retries once after a 401 the authenticator can fix. */
-  #request(method: string, path: string, signal: AbortSignal | undefined): Promise<Exchange> {
+  #request(method: string, path: string, signedPath: string, signal: AbortSignal | undefined): Promise<Exchange> {
     signal?.throwIfAborted();
     const controller = new AbortController();
     const timer = this.clock.setTimeout(() => controller.abort(TIMED_OUT), this.#timeout);
     const forward = (): void => controller.abort(signal?.reason);
     // One shared listener per signal: many concurrent getJob() calls on one signal must not trip Node's MaxListenersExceededWarning.
     if (signal !== undefined) addAbortListener(signal, forward);
-    const done = this.#authenticated(method, path, controller.signal)
+    const done = this.#authenticated(method, path, signedPath, controller.signal)
       .catch((error: unknown) => {
         throw toRequestError(error, controller.signal, this.#timeout);
       })
@@ -163,10 +169,11 @@ export class EvsClient {
     return done;
   }
 
-  async #authenticated(method: string, path: string, signal: AbortSignal): Promise<Exchange> {
+  /** `path` goes on the wire; `signedPath` is the same path decoded, which the signer canonicalises back into `path`. */
+  async #authenticated(method: string, path: string, signedPath: string, signal: AbortSignal): Promise<Exchange> {
     const headers = { host: this.#target.host, 'x-project-id': this.projectId };
     for (let attempt = 0; ; attempt++) {
-      const auth = await this.#auth.authorize({ method, path, headers, serverNow: this.serverNow() });
+      const auth = await this.#auth.authorize({ method, path: signedPath, headers, serverNow: this.serverNow() });
       const exchange = await this.#exchange(method, path, auth.headers, signal);
       if (exchange.status !== 401 || attempt > 0) return exchange;
       if (!(await this.#auth.retryAfterUnauthorized(auth.stamp, this.serverNow()))) return exchange;

@@ -1,4 +1,5 @@
 import { systemClock, type Clock } from '../clock/clock.js';
+import { decodePath } from '../client/auth/signer.js';
 import type { ApiJobConfig } from './context.js';
 import { checkDistribution, DEFAULT_API_DURATION } from './durations.js';
 import { hexId } from './ids.js';
@@ -10,6 +11,8 @@ import { checkDuration, checkProbability, checkRange, checkString } from './vali
 export interface SimulatorConfig {
   readonly port: number;
   readonly host: string;
+  /** Decoded, without a trailing `/`; `''` for none. */
+  readonly basePath: string;
   readonly projectId: string;
   readonly clock: Clock;
   readonly random: () => number;
@@ -38,6 +41,7 @@ export function resolveConfig(options: SimulatorOptions): SimulatorConfig {
   return {
     port: checkRange('port', options.port ?? 0, 0, 65_535, true),
     host: checkString('host', options.host ?? '127.0.0.1'),
+    basePath: checkBasePath(options.basePath ?? ''),
     projectId: checkString('projectId', options.projectId ?? hexId(random)),
     clock,
     random,
@@ -52,6 +56,15 @@ export function resolveConfig(options: SimulatorOptions): SimulatorConfig {
     },
     apiJobs: resolveApiJobs(options),
   };
+}
+
+/** A base path decoded once, without its trailing `/`. */
+function checkBasePath(basePath: unknown): string {
+  const decoded = typeof basePath === 'string' && /^(?:\/[^?#]*)?$/.test(basePath) && !/%2f/i.test(basePath) ? decodePath(basePath) : undefined;
+  if (decoded === undefined) {
+    throw new TypeError(`Expected \`basePath\` to be '' or a URL path like '/evs-proxy' (valid percent-encoding, no %2F, query or fragment), got ${JSON.stringify(basePath)}`);
+  }
+  return decoded.replace(/\/+$/, '');
 }
 
 /** A clock offset, in ms: any finite number. */

@@ -27,7 +27,22 @@ describe('redactEndpoint: what an error may quote of an endpoint', () => {
 
 describe('resolveEndpoint', () => {
   it('keeps the origin, the host and the base path without its trailing slashes', () => {
-    expect(resolve('https://evs.example.com:8443/proxy/evs//')).toEqual({ origin: 'https://evs.example.com:8443', host: 'evs.example.com:8443', basePath: '/proxy/evs' });
+    expect(resolve('https://evs.example.com:8443/proxy/evs//')).toEqual({
+      origin: 'https://evs.example.com:8443',
+      host: 'evs.example.com:8443',
+      basePath: '/proxy/evs',
+      decodedBasePath: '/proxy/evs',
+    });
+  });
+
+  it.each([
+    ['/a%20b', '/a%20b', '/a b'],
+    ['/a b', '/a%20b', '/a b'],
+    ['/a(b)!', '/a%28b%29%21', '/a(b)!'],
+    ['/%E6%B5%8B', '/%E6%B5%8B', '/测'],
+    ['/a%2520b', '/a%2520b', '/a%20b'],
+  ])('sends base path %j as %j, the signer\'s encoding of %j (decoded once)', (path, basePath, decodedBasePath) => {
+    expect(resolve(`https://evs.example.com${path}`)).toMatchObject({ basePath, decodedBasePath });
   });
 
   it.each([
@@ -35,6 +50,8 @@ describe('resolveEndpoint', () => {
     ['another scheme, unquoted', 'AK:SK@evs.example.com', 'Expected `endpoint` to use https:// or http://'],
     ['user:password@', 'https://AK:SK@evs.example.com', 'Expected `endpoint` without user:password@ (or any "@"; write one in a base path as %40): pass `credentials` instead'],
     ['an "@" in the path', 'https://AK/SK@evs.example.com', 'Expected `endpoint` without user:password@ (or any "@"; write one in a base path as %40): pass `credentials` instead'],
+    ['an encoded "/" in the base path', 'https://evs.example.com/a%2Fb', 'Expected the base path of `endpoint` to be valid percent-encoding without an encoded "/" (%2F)'],
+    ['invalid percent-encoding in the base path', 'https://evs.example.com/a%zz', 'Expected the base path of `endpoint` to be valid percent-encoding without an encoded "/" (%2F)'],
     ['a query', 'https://evs.example.com/?x=1', 'Expected `endpoint` without a query or fragment'],
     ['plain http off loopback', 'http://evs.example.com', 'Refusing plain http:// to evs.example.com: credentials would travel in clear text. Use https://, or set `allowInsecureHttp: true`'],
   ])('refuses %s', (_what, endpoint, message) => {

@@ -360,6 +360,16 @@ describe('EvsClient requests on the wire', () => {
     expect(seen.url).toBe('/evs-proxy/v1/0123456789abcdef0123456789abcdef/jobs/fedcba9876543210fedcba9876543210');
   });
 
+  it('signs an encoded base path exactly as sent, so the gateway accepts it with AK/SK', async () => {
+    const keys = { accessKey: AK, secretKey: SK };
+    const sim = await simulator({ basePath: '/a%20b/(x)', auth: keys, recordRequests: true });
+    const evs = client(sim, { credentials: keys });
+
+    await expect(evs.getJob(sim.addJob())).resolves.toMatchObject({ status: 'RUNNING' });
+    expect(sim.stats().log.map((record) => record.rawPath)).toEqual([expect.stringMatching(/^\/a%20b\/%28x%29\/v1\//)]);
+    expect(sim.stats().authFailures).toBe(0);
+  });
+
   it('goes through HTTP_PROXY when the environment names one, and around it for NO_PROXY hosts', async () => {
     const sim = await simulator();
     const proxy = await startConnectProxy();

@@ -143,6 +143,21 @@ describe('endpoints in error messages (src/client/endpoint.ts, src/cli/args.ts)'
   });
 });
 
+describe('encoded base paths (src/client/endpoint.ts)', () => {
+  it('signs exactly the path it sends: AK/SK under /a%20b is accepted, with no strike toward the key lockout', async () => {
+    // Bug 11 (issue 9): the base path was signed as if decoded, over `/a%2520b/…`; the gateway answered
+    // 401 `signature mismatch` every time, and each one counted toward the five-strike lockout.
+    const keys = { accessKey: 'AK_TEST', secretKey: 'SK_very_secret' };
+    const sim = await startSimulator({ host: '127.0.0.1', port: 0, basePath: '/a%20b', auth: keys });
+    cleanups.push(() => sim.close());
+    const client = new EvsClient({ endpoint: sim.url, projectId: sim.projectId, credentials: keys, env: {} });
+    cleanups.push(() => client.destroy());
+
+    await expect(client.getJob(sim.addJob())).resolves.toMatchObject({ status: 'RUNNING' });
+    expect(sim.stats()).toMatchObject({ requests: 1, authFailures: 0 });
+  });
+});
+
 describe('timestamps (src/model/parse-job.ts)', () => {
   it.each(['2016-03-08T07:60:13.219Z', '2016-03-08T07:40:60.219Z', '2016-03-08 07:60:13', '2016-03-08T07:40:60+08:00'])('refuses %s in every form, the API\'s own included', (time) => {
     expect(() => parseJobText(JSON.stringify({ job_id: 'a', status: 'RUNNING', begin_time: time }))).toThrow(InvalidResponseError);
