@@ -22,6 +22,7 @@ export type { SiblingState, SpreadStats } from './schedule/siblings.js';
 
 export { EvsClient } from './client/evs-client.js';
 export type { EvsClientOptions, GetJobOptions } from './client/options.js';
+export { SERVICES } from './client/endpoint.js';
 export type { Service } from './client/endpoint.js';
 export type {
   AccessKeyCredentials,

@@ -1,7 +1,20 @@
 import { decodePath, encodePath } from './auth/signer.js';
 
-/** Services that answer `GET /v1/{project_id}/jobs/{job_id}` with the same shape. */
-export type Service = 'evs' | 'ecs';
+/**
+ * Every service whose job API the client can call. Each answers
+ * `GET /v1/{project_id}/jobs/{job_id}` with the same body on
+ * `https://{service}.{region}.myhuaweicloud.com` (huaweicloud-sdk-go-v3: EVS, ECS
+ * and IMS `ShowJob`, BMS `ShowJobInfos`).
+ */
+export const SERVICES = ['evs', 'ecs', 'ims', 'bms'] as const;
+
+/** A service of {@link SERVICES}. */
+export type Service = (typeof SERVICES)[number];
+
+/** Whether `value` names a service of {@link SERVICES}. */
+export function isService(value: unknown): value is Service {
+  return (SERVICES as readonly unknown[]).includes(value);
+}
 
 /** A resolved endpoint: the origin to connect to and the path prefix before `/v1/...`. */
 export interface Endpoint {

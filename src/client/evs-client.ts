@@ -8,11 +8,11 @@ import { Shutdown } from '../lifecycle/shutdown.js';
 import type { Job } from '../model/job.js';
 import { parseJobText } from '../model/parse-job.js';
 import { assertSafeId } from '../validation/ids.js';
-import { assertDelay, assertInteger } from '../validation/numbers.js';
+import { assertDelay, assertInteger, got } from '../validation/numbers.js';
 import { createAuthenticator, type Authenticator } from './auth/authenticator.js';
 import { assertCredentials, credentialsFromEnv, ENV, type Credentials, type Environment } from './auth/credentials.js';
 import { ClockOffset } from './clock-offset.js';
-import { isLoopback, resolveEndpoint, type Endpoint, type Service } from './endpoint.js';
+import { isLoopback, isService, resolveEndpoint, SERVICES, type Endpoint, type Service } from './endpoint.js';
 import type { EvsClientOptions, GetJobOptions } from './options.js';
 import { readCapped } from './read-body.js';
 import { errorFromResponse } from './response-error.js';
@@ -36,7 +36,7 @@ interface Exchange {
 
 /**
  * A client for the Huawei Cloud job API (`GET /v1/{project_id}/jobs/{job_id}`)
- * of EVS or ECS, over one keep-alive undici pool.
+ * of EVS, ECS, IMS or BMS ({@link SERVICES}), over one keep-alive undici pool.
  *
  * @example
  * const client = new EvsClient({ region: 'cn-north-4', projectId });
@@ -69,8 +69,8 @@ export class EvsClient {
   constructor(options: EvsClientOptions = {}) {
     const env = options.env ?? process.env;
     this.service = options.service ?? 'evs';
-    if (this.service !== 'evs' && this.service !== 'ecs') {
-      throw new TypeError(`Expected \`service\` to be 'evs' or 'ecs', got ${JSON.stringify(this.service)}`);
+    if (!isService(this.service)) {
+      throw new TypeError(`Expected \`service\` to be one of ${SERVICES.map((name) => `'${name}'`).join(', ')}, got ${got(this.service)}`);
     }
     this.projectId = resolveProjectId(options.projectId ?? env[ENV.projectId]);
     this.#target = resolveEndpoint({

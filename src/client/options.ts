@@ -17,7 +17,8 @@ export interface EvsClientOptions {
    */
   readonly endpoint?: string;
   /**
-   * Which service's job API to call; EVS and ECS share it.
+   * Which service's job API to call: one of `SERVICES` (`'evs'`, `'ecs'`, `'ims'`, `'bms'`), which share it;
+   * picks the host `{service}.{region}.myhuaweicloud.com` when no `endpoint` is given.
    * @default 'evs'
    */
   readonly service?: Service;

@@ -1,6 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
+import { SERVICES, type Service } from '../../src/index.js';
 import { EvsClient } from '../../src/client/evs-client.js';
 import type { EvsClientOptions } from '../../src/client/options.js';
 import { VERSION } from '../../src/client/version.js';
@@ -420,7 +421,27 @@ describe('EvsClient configuration', () => {
 
   it('builds https://{service}.{region}.myhuaweicloud.com from the region', () => {
     expect(new EvsClient({ ...base, region: 'cn-north-4', projectId: 'p1' }).endpoint).toBe('https://evs.cn-north-4.myhuaweicloud.com');
-    expect(new EvsClient({ ...base, region: 'ap-southeast-1', projectId: 'p1', service: 'ecs' }).endpoint).toBe('https://ecs.ap-southeast-1.myhuaweicloud.com');
+  });
+
+  it.each(SERVICES)('knows the job API of %s, on its own host', (service) => {
+    const evs = new EvsClient({ ...base, region: 'ap-southeast-1', projectId: 'p1', service });
+
+    expect(evs.service).toBe(service);
+    expect(evs.endpoint).toBe(`https://${service}.ap-southeast-1.myhuaweicloud.com`);
+  });
+
+  it('lists the services as a runtime array matching the Service type', () => {
+    expect(SERVICES).toEqual(['evs', 'ecs', 'ims', 'bms']);
+    expectTypeOf<(typeof SERVICES)[number]>().toEqualTypeOf<Service>();
+    expectTypeOf<Service>().toEqualTypeOf<'evs' | 'ecs' | 'ims' | 'bms'>();
+  });
+
+  it.each(SERVICES)('reads a %s job from the same path through the simulator', async (service) => {
+    const sim = await simulator({ recordRequests: true });
+    const jobId = sim.addJob();
+
+    await expect(client(sim, { service }).getJob(jobId)).resolves.toMatchObject({ jobId });
+    expect(sim.stats().log[0]?.rawPath).toBe(`/v1/${sim.projectId}/jobs/${jobId}`);
   });
 
   it('reads region, project and AK/SK from the environment variables of the official SDKs', () => {
@@ -437,7 +458,7 @@ describe('EvsClient configuration', () => {
     ['http:// off loopback', { ...base, projectId: 'p1', endpoint: 'http://evs.example.com' }, 'Refusing plain http:// to evs.example.com: credentials would travel in clear text. Use https://, or set `allowInsecureHttp: true`'],
     ['a relative endpoint', { ...base, projectId: 'p1', endpoint: 'evs.example.com' }, 'Expected `endpoint` to be an absolute http(s) URL like https://evs.cn-north-4.myhuaweicloud.com, got (not quoted, it may hold a secret; it does not start with https://)'],
     ['user:password in the endpoint', { ...base, projectId: 'p1', endpoint: 'https://u:p@evs.example.com' }, 'Expected `endpoint` without user:password@ (or any "@"; write one in a base path as %40): pass `credentials` instead'],
-    ['an unknown service', { ...base, projectId: 'p1', region: 'cn-north-4', service: 'obs' as 'evs' }, "Expected `service` to be 'evs' or 'ecs', got \"obs\""],
+    ['an unknown service', { ...base, projectId: 'p1', region: 'cn-north-4', service: 'deh' as 'evs' }, "Expected `service` to be one of 'evs', 'ecs', 'ims', 'bms', got `deh` (string)"],
     ['a zero timeout', { ...base, projectId: 'p1', region: 'cn-north-4', timeout: 0 }, 'Expected `timeout` to be an integer from 1 to 2147483647, got `0` (number)'],
     ['zero connections', { ...base, projectId: 'p1', region: 'cn-north-4', connections: 0 }, 'Expected `connections` to be an integer from 1 to 1024, got `0` (number)'],
     ['no credentials anywhere', { env: {}, projectId: 'p1', region: 'cn-north-4' }, "Expected `credentials`, or HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK (or HUAWEICLOUD_AUTH_TOKEN) in the environment; use `credentials: 'none'` for an endpoint without auth"],
