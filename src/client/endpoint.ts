@@ -1,3 +1,4 @@
+import { got } from '../validation/numbers.js';
 import { decodePath, encodePath } from './auth/signer.js';
 
 /**
@@ -41,8 +42,10 @@ export function resolveEndpoint(options: {
   allowInsecureHttp: boolean;
 }): Endpoint {
   const { endpoint, region, service } = options;
+  if (endpoint !== undefined && typeof endpoint !== 'string') throw new TypeError(`Expected \`endpoint\` to be a URL string, got ${typeof endpoint}`);
+  if (options.allowInsecureHttp !== true && options.allowInsecureHttp !== false) throw new TypeError(`Expected \`allowInsecureHttp\` to be a boolean, got ${got(options.allowInsecureHttp)}`);
   if (endpoint === undefined) {
-    if (region === undefined || !REGION.test(region)) {
+    if (typeof region !== 'string' || !REGION.test(region)) {
       throw new TypeError(
         `Expected \`region\` (or HUAWEICLOUD_SDK_REGION) like "cn-north-4" when no \`endpoint\` is given, got ${region === undefined ? 'none' : JSON.stringify(region)}`,
       );

@@ -1,5 +1,5 @@
 import { EnvHttpProxyAgent, Pool, type Dispatcher } from 'undici';
-import { systemClock, type Clock } from '../clock/clock.js';
+import { assertClock, systemClock, type Clock } from '../clock/clock.js';
 import { ClosedError } from '../errors/closed-error.js';
 import { addResponseContext, EvsError } from '../errors/evs-error.js';
 import { AbortError, NetworkError, RequestTimeoutError } from '../errors/request-errors.js';
@@ -9,11 +9,13 @@ import type { Job } from '../model/job.js';
 import { parseJobText } from '../model/parse-job.js';
 import { assertSafeId } from '../validation/ids.js';
 import { assertDelay, assertInteger, got } from '../validation/numbers.js';
+import { assertOptions } from '../validation/options.js';
+import { assertSignal } from '../validation/signal.js';
 import { createAuthenticator, type Authenticator } from './auth/authenticator.js';
 import { assertCredentials, credentialsFromEnv, ENV, type Credentials, type Environment } from './auth/credentials.js';
 import { ClockOffset } from './clock-offset.js';
 import { isLoopback, isService, resolveEndpoint, SERVICES, type Endpoint, type Service } from './endpoint.js';
-import type { EvsClientOptions, GetJobOptions } from './options.js';
+import { CLIENT_OPTION_KEYS, GET_JOB_OPTION_KEYS, type EvsClientOptions, type GetJobOptions } from './options.js';
 import { readCapped } from './read-body.js';
 import { errorFromResponse } from './response-error.js';
 import { USER_AGENT } from './version.js';
@@ -22,6 +24,8 @@ const DEFAULT_TIMEOUT = 10_000;
 const DEFAULT_CONNECTIONS = 16;
 const DEFAULT_MAX_RESPONSE_SIZE = 1_048_576;
 const KEEP_ALIVE = 30_000;
+
+const NO_OPTIONS: GetJobOptions = Object.freeze({});
 
 /** Why a request's own controller aborted it. */
 const TIMED_OUT = Symbol('timed out');
@@ -67,7 +71,9 @@ export class EvsClient {
   readonly #shutdown = new Shutdown((abort) => this.#stop(abort));
 
   constructor(options: EvsClientOptions = {}) {
+    checkOptions(options, CLIENT_OPTION_KEYS);
     const env = options.env ?? process.env;
+    if (typeof env !== 'object') throw new TypeError(`Expected \`env\` to be an object of environment variables, got ${got(env)}`);
     this.service = options.service ?? 'evs';
     if (!isService(this.service)) {
       throw new TypeError(`Expected \`service\` to be one of ${SERVICES.map((name) => `'${name}'`).join(', ')}, got ${got(this.service)}`);
@@ -90,6 +96,7 @@ export class EvsClient {
     const connections = options.connections ?? DEFAULT_CONNECTIONS;
     assertInteger('connections', connections, 1, 1024);
     this.clock = options.clock ?? systemClock;
+    assertClock('clock', this.clock);
     this.#ownsDispatcher = options.dispatcher === undefined;
     this.#dispatcher = options.dispatcher ?? createDispatcher(this.#target.origin, connections, this.#timeout, env, options.allowInsecureHttp ?? false);
   }
@@ -111,8 +118,12 @@ export class EvsClient {
    *   {@link HttpError} other statuses. {@link InvalidResponseError} a 2xx body that is not a job.
    *   {@link RequestTimeoutError}, {@link NetworkError}, {@link AbortError}, {@link ClosedError}.
    */
-  async getJob(jobId: string, options: GetJobOptions = {}): Promise<Job> {
+  async getJob(jobId: string, options: GetJobOptions = NO_OPTIONS): Promise<Job> {
     assertSafeId('jobId', jobId);
+    if (options !== NO_OPTIONS) {
+      checkOptions(options, GET_JOB_OPTION_KEYS);
+      assertSignal('signal', options.signal);
+    }
     if (this.#shutdown.started) throw new ClosedError('EvsClient');
     // A safe id needs no encoding: it reads the same on the wire and to the signer.
     const exchange = await this.#request('GET', this.#jobsPath + jobId, this.#jobsSignedPath + jobId, options.signal);
@@ -201,6 +212,11 @@ export class EvsClient {
     }
     return { status: response.statusCode, text, requestId, retryAfter: header(response.headers, 'retry-after') };
   }
+}
+
+/** {@link assertOptions} without narrowing `options` to a record (its typed fields are read next). */
+function checkOptions(options: unknown, known: readonly string[]): void {
+  assertOptions('options', options, known);
 }
 
 function parseJobTextWithContext(exchange: Exchange): Job {

@@ -3,7 +3,7 @@ import { connect, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
 import { SERVICES, type Service } from '../../src/index.js';
 import { EvsClient } from '../../src/client/evs-client.js';
-import type { EvsClientOptions } from '../../src/client/options.js';
+import type { CLIENT_OPTION_KEYS, EvsClientOptions, GetJobOptions } from '../../src/client/options.js';
 import { VERSION } from '../../src/client/version.js';
 import { AuthError } from '../../src/errors/auth-error.js';
 import { ClosedError } from '../../src/errors/closed-error.js';
@@ -411,6 +411,21 @@ describe('EvsClient input checks, before any request', () => {
     await expect(client(sim).getJob(42 as unknown as string)).rejects.toThrow('Expected `jobId` to be 1-128 characters of A-Z a-z 0-9 _ - . (no "..", not starting or ending with "."), got `42` (number)');
   });
 
+  it.each<[string, unknown, string]>([
+    ['a misspelt option', { signl: AbortSignal.abort() }, 'Unknown option `options.signl` (did you mean `signal`?); known: signal'],
+    ['a null signal', { signal: null }, 'Expected `options.signal` to be a value, got null: leave it out (or pass undefined) for the default'],
+    ['a signal that is not an AbortSignal', { signal: new AbortController() }, 'Expected `signal` to be an AbortSignal, got `object` (object)'],
+  ])('refuses getJob options with %s', async (_what, options, message) => {
+    const sim = await simulator();
+    await expect(client(sim).getJob(sim.addJob(), options as GetJobOptions)).rejects.toThrow(new TypeError(message));
+    expect(sim.stats().requests).toBe(0);
+  });
+
+  it('takes an explicit undefined signal as none', async () => {
+    const sim = await simulator();
+    await expect(client(sim).getJob(sim.addJob(), { signal: undefined })).resolves.toMatchObject({ status: 'RUNNING' });
+  });
+
   it('refuses an unsafe project id in the constructor', () => {
     expect(() => new EvsClient({ endpoint: 'http://127.0.0.1:1', projectId: '../admin', credentials: 'none', env: {} })).toThrow(TypeError);
   });
@@ -465,6 +480,29 @@ describe('EvsClient configuration', () => {
     ['an AK without SK', { env: {}, projectId: 'p1', region: 'cn-north-4', credentials: { accessKey: AK } as never }, "Expected `credentials` to be { accessKey, secretKey, securityToken? }, { token }, or 'none'"],
   ])('throws a TypeError for %s', (_what, options, message) => {
     expect(() => new EvsClient(options)).toThrow(new TypeError(message));
+  });
+
+  it.each<[string, unknown, string]>([
+    ['a misspelt option', { ...base, projectId: 'p1', region: 'cn-north-4', timout: 5_000 }, 'Unknown option `options.timout` (did you mean `timeout`?); known: region, endpoint, service, projectId, credentials, timeout, connections, maxResponseSize, dispatcher, allowInsecureHttp, clock, env'],
+    ['a null option', { ...base, projectId: 'p1', region: 'cn-north-4', timeout: null }, 'Expected `options.timeout` to be a value, got null: leave it out (or pass undefined) for the default'],
+    ['options that are not an object', 'https://evs.example.com', 'Expected `options` to be an object, got string'],
+    ['a clock without timers', { ...base, projectId: 'p1', region: 'cn-north-4', clock: { monotonicNow: () => 0, wallNow: () => 0 } }, 'Expected `clock` to be a Clock with monotonicNow, wallNow, setTimeout, clearTimeout, random() methods, missing setTimeout()'],
+    ['an endpoint that is not a string', { ...base, projectId: 'p1', endpoint: new URL('https://evs.example.com') }, 'Expected `endpoint` to be a URL string, got object'],
+    ['a region that is not a string', { ...base, projectId: 'p1', region: 4 }, 'Expected `region` (or HUAWEICLOUD_SDK_REGION) like "cn-north-4" when no `endpoint` is given, got 4'],
+    ['allowInsecureHttp that is not a boolean', { ...base, projectId: 'p1', region: 'cn-north-4', allowInsecureHttp: 'yes' }, 'Expected `allowInsecureHttp` to be a boolean, got `yes` (string)'],
+    ['env that is not an object', { credentials: 'none', projectId: 'p1', region: 'cn-north-4', env: 'HOME=/' }, 'Expected `env` to be an object of environment variables, got `HOME=/` (string)'],
+  ])('refuses %s with an exact TypeError', (_what, options, message) => {
+    expect(() => new EvsClient(options as EvsClientOptions)).toThrow(new TypeError(message));
+  });
+
+  it('accepts an explicit undefined for every optional field, as "the default"', () => {
+    const options: Required<{ [K in keyof EvsClientOptions]: undefined }> = {
+      region: undefined, endpoint: undefined, service: undefined, projectId: undefined, credentials: undefined, timeout: undefined,
+      connections: undefined, maxResponseSize: undefined, dispatcher: undefined, allowInsecureHttp: undefined, clock: undefined, env: undefined,
+    };
+    expectTypeOf(options).toExtend<EvsClientOptions>();
+    expectTypeOf<(typeof CLIENT_OPTION_KEYS)[number]>().toEqualTypeOf<keyof EvsClientOptions>();
+    expect(new EvsClient({ ...options, region: 'cn-north-4', projectId: 'p1', credentials: 'none', env: {} }).endpoint).toBe('https://evs.cn-north-4.myhuaweicloud.com');
   });
 
   it('accepts http:// to a non-loopback host only with allowInsecureHttp', () => {
