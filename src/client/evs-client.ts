@@ -17,12 +17,16 @@ import { ClockOffset } from './clock-offset.js';
 import { isLoopback, isService, resolveEndpoint, SERVICES, type Endpoint, type Service } from './endpoint.js';
 import { CLIENT_OPTION_KEYS, GET_JOB_OPTION_KEYS, type EvsClientOptions, type GetJobOptions } from './options.js';
 import { readCapped } from './read-body.js';
+import { Retrier } from './retry.js';
 import { errorFromResponse } from './response-error.js';
 import { USER_AGENT } from './version.js';
 
 const DEFAULT_TIMEOUT = 10_000;
 const DEFAULT_CONNECTIONS = 16;
 const DEFAULT_MAX_RESPONSE_SIZE = 1_048_576;
+const DEFAULT_RETRIES = 2;
+/** Most retries of one call: past a few, a caller wants its own loop (or a JobWatcher). */
+const MAX_RETRIES = 10;
 const KEEP_ALIVE = 30_000;
 
 const NO_OPTIONS: GetJobOptions = Object.freeze({});
@@ -67,6 +71,8 @@ export class EvsClient {
   readonly #offset = new ClockOffset();
   readonly #timeout: number;
   readonly #maxResponseSize: number;
+  readonly #retries: number;
+  readonly #retrier: Retrier;
   readonly #inFlight = new Map<AbortController, Promise<unknown>>();
   readonly #shutdown = new Shutdown((abort) => this.#stop(abort));
 
@@ -95,8 +101,11 @@ export class EvsClient {
     assertInteger('maxResponseSize', this.#maxResponseSize, 1);
     const connections = options.connections ?? DEFAULT_CONNECTIONS;
     assertInteger('connections', connections, 1, 1024);
+    this.#retries = options.retries ?? DEFAULT_RETRIES;
+    assertInteger('retries', this.#retries, 0, MAX_RETRIES);
     this.clock = options.clock ?? systemClock;
     assertClock('clock', this.clock);
+    this.#retrier = new Retrier(this.clock);
     this.#ownsDispatcher = options.dispatcher === undefined;
     this.#dispatcher = options.dispatcher ?? createDispatcher(this.#target.origin, connections, this.#timeout, env, options.allowInsecureHttp ?? false);
   }
@@ -112,21 +121,29 @@ export class EvsClient {
   }
 
   /**
-   * Reads one job.
-   * @throws {TypeError} for an unsafe `jobId`, before any request.
+   * Reads one job, retrying transient failures (`retries`, default the client's: 2) with p-retry.
+   * @throws {TypeError} for an unsafe `jobId` or bad options, before any request.
    * @throws {JobNotFoundError} 400 `Common.0011` or 404. {@link ThrottledError} 429. {@link AuthError} 401/403.
    *   {@link HttpError} other statuses. {@link InvalidResponseError} a 2xx body that is not a job.
    *   {@link RequestTimeoutError}, {@link NetworkError}, {@link AbortError}, {@link ClosedError}.
    */
   async getJob(jobId: string, options: GetJobOptions = NO_OPTIONS): Promise<Job> {
     assertSafeId('jobId', jobId);
+    let retries = this.#retries;
     if (options !== NO_OPTIONS) {
       checkOptions(options, GET_JOB_OPTION_KEYS);
       assertSignal('signal', options.signal);
+      if (options.retries !== undefined) assertInteger('retries', (retries = options.retries), 0, MAX_RETRIES);
     }
+    const { signal } = options;
+    return this.#retrier.run(() => this.#readJob(jobId, signal), retries, signal);
+  }
+
+  /** One attempt of {@link getJob}. */
+  async #readJob(jobId: string, signal: AbortSignal | undefined): Promise<Job> {
     if (this.#shutdown.started) throw new ClosedError('EvsClient');
     // A safe id needs no encoding: it reads the same on the wire and to the signer.
-    const exchange = await this.#request('GET', this.#jobsPath + jobId, this.#jobsSignedPath + jobId, options.signal);
+    const exchange = await this.#request('GET', this.#jobsPath + jobId, this.#jobsSignedPath + jobId, signal);
     if (exchange.status >= 200 && exchange.status < 300) {
       const job = parseJobTextWithContext(exchange);
       // The parser's object is ours alone: set the field rather than copy the job for it.
@@ -152,6 +169,7 @@ export class EvsClient {
   }
 
   async #stop(abort: boolean): Promise<void> {
+    this.#retrier.stop(abort);
     if (abort) for (const controller of this.#inFlight.keys()) controller.abort(DESTROYED);
     await Promise.allSettled(this.#inFlight.values());
     if (!this.#ownsDispatcher) return;
@@ -161,7 +179,7 @@ export class EvsClient {
 
   /** Sends one request under the client's timeout and the caller's signal; retries once after a 401 the authenticator can fix. */
   #request(method: string, path: string, signedPath: string, signal: AbortSignal | undefined): Promise<Exchange> {
-    signal?.throwIfAborted();
+    if (signal?.aborted) throw new AbortError('the request was aborted', { cause: signal.reason });
     const controller = new AbortController();
     const timer = this.clock.setTimeout(() => controller.abort(TIMED_OUT), this.#timeout);
     const forward = (): void => controller.abort(signal?.reason);

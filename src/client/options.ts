@@ -38,6 +38,15 @@ export interface EvsClientOptions {
    */
   readonly timeout?: number | undefined;
   /**
+   * How many times {@link EvsClient.getJob} retries a transient failure by default (a call's own `retries` overrides
+   * it): a network error, a timeout, a 5xx, or a 429 (after exactly its `Retry-After` when that is at most 60 s; a
+   * longer one rejects at once with the `ThrottledError`). Never after 401/403, `Common.0011`/404 or a malformed body.
+   * Waits between attempts run on `clock`: from 500 ms, each up to twice as long (jittered), at most 10 s. `0` turns
+   * retrying off; a JobWatcher, which retries through its own schedule, asks for 0 on every poll.
+   * @default 2
+   */
+  readonly retries?: number | undefined;
+  /**
    * Most keep-alive connections to the endpoint.
    * @default 16
    */
@@ -78,6 +87,7 @@ export const CLIENT_OPTION_KEYS = [
   'projectId',
   'credentials',
   'timeout',
+  'retries',
   'connections',
   'maxResponseSize',
   'dispatcher',
@@ -88,9 +98,14 @@ export const CLIENT_OPTION_KEYS = [
 
 /** Options of one {@link EvsClient.getJob} call. */
 export interface GetJobOptions {
-  /** Aborts the request; the promise then rejects with `AbortError`. */
+  /** Aborts the request, or the wait before a retry; the promise then rejects with `AbortError`. */
   readonly signal?: AbortSignal | undefined;
+  /**
+   * How many times this call retries a transient failure (see {@link EvsClientOptions.retries}); `0` sends one request.
+   * @default the client's `retries` (2)
+   */
+  readonly retries?: number | undefined;
 }
 
 /** Every key of {@link GetJobOptions}; any other is refused. */
-export const GET_JOB_OPTION_KEYS = ['signal'] as const satisfies readonly (keyof GetJobOptions)[];
+export const GET_JOB_OPTION_KEYS = ['signal', 'retries'] as const satisfies readonly (keyof GetJobOptions)[];

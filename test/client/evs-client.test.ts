@@ -15,6 +15,7 @@ import { AbortError, NetworkError, RequestTimeoutError } from '../../src/errors/
 import { ThrottledError } from '../../src/errors/throttled-error.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js';
 import { createFakeClock, settle, type FakeClock } from '../helpers/fake-clock.js';
+import { track } from '../helpers/time.js';
 
 const AK = 'QTWAOYTTINDUT2QVKYUC';
 const SK = 'MFyfvK41ba2giqM7Uio6PznpdUKGpownRZlmVmHc';
@@ -96,10 +97,10 @@ describe('EvsClient.getJob against the simulator', () => {
   });
 });
 
-describe('EvsClient errors, one class per failure', () => {
+describe('EvsClient errors, one class per failure (one attempt each: `retries: 0`)', () => {
   it('maps an unknown job (HTTP 400 Common.0011) to JobNotFoundError', async () => {
     const sim = await simulator();
-    const error = await rejection(client(sim).getJob('0123456789abcdef0123456789abcdef'));
+    const error = await rejection(client(sim, { retries: 0 }).getJob('0123456789abcdef0123456789abcdef'));
 
     expect(error).toBeInstanceOf(JobNotFoundError);
     expect(error).toMatchObject({ code: 'EVS_JOB_NOT_FOUND', status: 400, serviceCode: 'Common.0011', retryable: false, jobId: '0123456789abcdef0123456789abcdef' });
@@ -108,7 +109,7 @@ describe('EvsClient errors, one class per failure', () => {
 
   it('maps 429 APIGW.0308 with Retry-After to ThrottledError with the delay in ms', async () => {
     const sim = await simulator({ faults: { script: ['throttle'], throttleRetryAfter: 3 } });
-    const error = await rejection(client(sim).getJob(sim.addJob()));
+    const error = await rejection(client(sim, { retries: 0 }).getJob(sim.addJob()));
 
     expect(error).toBeInstanceOf(ThrottledError);
     expect(error).toMatchObject({ code: 'EVS_THROTTLED', status: 429, serviceCode: 'APIGW.0308', retryAfter: 3000, retryable: true });
@@ -116,7 +117,7 @@ describe('EvsClient errors, one class per failure', () => {
 
   it('leaves retryAfter absent when a 429 has no Retry-After', async () => {
     const sim = await simulator({ faults: { script: ['throttle'] } });
-    const error = (await rejection(client(sim).getJob(sim.addJob()))) as ThrottledError;
+    const error = (await rejection(client(sim, { retries: 0 }).getJob(sim.addJob()))) as ThrottledError;
 
     expect(error).toBeInstanceOf(ThrottledError);
     expect(error.retryAfter).toBeUndefined();
@@ -128,7 +129,7 @@ describe('EvsClient errors, one class per failure', () => {
     ['error503', 503],
   ] as const)('maps %s to a retryable HttpError', async (fault, status) => {
     const sim = await simulator({ faults: { script: [fault] } });
-    const error = await rejection(client(sim).getJob(sim.addJob()));
+    const error = await rejection(client(sim, { retries: 0 }).getJob(sim.addJob()));
 
     expect(error).toBeInstanceOf(HttpError);
     expect(error).toMatchObject({ code: 'EVS_HTTP_ERROR', status, retryable: true });
@@ -136,7 +137,7 @@ describe('EvsClient errors, one class per failure', () => {
 
   it.each(['malformed', 'truncated'] as const)('maps a %s 200 body to InvalidResponseError with status and request id', async (fault) => {
     const sim = await simulator({ faults: { script: [fault] } });
-    const error = await rejection(client(sim).getJob(sim.addJob()));
+    const error = await rejection(client(sim, { retries: 0 }).getJob(sim.addJob()));
 
     expect(error).toBeInstanceOf(InvalidResponseError);
     expect(error).toMatchObject({ code: 'EVS_INVALID_RESPONSE', status: 200, field: '$' });
@@ -145,7 +146,7 @@ describe('EvsClient errors, one class per failure', () => {
 
   it('refuses a body over the size cap instead of buffering it', async () => {
     const sim = await simulator({ faults: { script: ['oversize'] } });
-    const error = await rejection(client(sim).getJob(sim.addJob()));
+    const error = await rejection(client(sim, { retries: 0 }).getJob(sim.addJob()));
 
     expect(error).toBeInstanceOf(ResponseTooLargeError);
     expect(error).toMatchObject({ code: 'EVS_RESPONSE_TOO_LARGE', limit: 1_048_576 });
@@ -153,15 +154,14 @@ describe('EvsClient errors, one class per failure', () => {
 
   it('applies a custom maxResponseSize', async () => {
     const sim = await simulator();
-    const error = await rejection(client(sim, { maxResponseSize: 64 }).getJob(sim.addJob()));
+    const error = await rejection(client(sim, { maxResponseSize: 64, retries: 0 }).getJob(sim.addJob()));
 
     expect(error).toMatchObject({ code: 'EVS_RESPONSE_TOO_LARGE', limit: 64 });
   });
 
   it('maps a reset connection to NetworkError', async () => {
-    // Two resets: the first could be a stale keep-alive socket a caller might retry; the client itself does not.
     const sim = await simulator({ faults: { script: ['reset'] } });
-    const error = await rejection(client(sim).getJob(sim.addJob()));
+    const error = await rejection(client(sim, { retries: 0 }).getJob(sim.addJob()));
 
     expect(error).toBeInstanceOf(NetworkError);
     expect((error as NetworkError).code).toBe('EVS_NETWORK');
@@ -172,7 +172,7 @@ describe('EvsClient errors, one class per failure', () => {
     const sim = await simulator();
     const { url, projectId } = sim;
     await sim.close();
-    const evs = new EvsClient({ endpoint: url, projectId, credentials: 'none', env: {} });
+    const evs = new EvsClient({ endpoint: url, projectId, credentials: 'none', env: {}, retries: 0 });
     cleanups.push(() => evs.destroy());
 
     const error = await rejection(evs.getJob('0123456789abcdef0123456789abcdef'));
@@ -184,7 +184,7 @@ describe('EvsClient errors, one class per failure', () => {
   it('times out on the injected clock when the answer is slower than `timeout`', async () => {
     const clock = createFakeClock();
     const sim = await simulator({ clock, faults: { latency: 30_000 } });
-    const pending = settled(client(sim, { clock, timeout: 5_000 }).getJob(sim.addJob()));
+    const pending = settled(client(sim, { clock, timeout: 5_000, retries: 0 }).getJob(sim.addJob()));
     await settle(() => sim.stats().inFlight === 1);
 
     await clock.tick(5_000);
@@ -215,10 +215,183 @@ describe('EvsClient errors, one class per failure', () => {
 
   it('rejects at once, without a request, when the signal is already aborted', async () => {
     const sim = await simulator();
-    const error = await rejection(client(sim).getJob(sim.addJob(), { signal: AbortSignal.abort() }));
+    const error = await rejection(client(sim, { retries: 0 }).getJob(sim.addJob(), { signal: AbortSignal.abort() }));
 
     expect(error).toBeInstanceOf(Error);
     expect(sim.stats().requests).toBe(0);
+  });
+});
+
+describe('EvsClient.getJob retries transient failures (p-retry; waits on the injected clock)', () => {
+  /** Lets real I/O finish until the simulator has answered `count` requests, fake time standing still. */
+  const answered = (sim: Simulator, count: number): Promise<void> => settle(() => sim.stats().requests === count && sim.stats().inFlight === 0, 2_000);
+  /** A fake clock that remembers the delay of the last timer armed on it. */
+  const createClock = (): FakeClock & { readonly lastDelay: number } => {
+    const clock = createFakeClock();
+    let lastDelay = Number.NaN;
+    return Object.assign(clock, {
+      setTimeout: (callback: () => void, delay: number) => ((lastDelay = delay), clock.fake.setTimeout(callback, delay)),
+      get lastDelay() {
+        return lastDelay;
+      },
+    });
+  };
+  /** Lets real I/O finish until the client's one timer is its wait before the next attempt (not a request's timeout). */
+  const waiting = (clock: FakeClock & { readonly lastDelay: number }): Promise<void> =>
+    settle(() => clock.fake.countTimers() === 1 && clock.lastDelay <= 60_000 && clock.lastDelay !== 10_000 && clock.lastDelay !== 1_000, 2_000);
+
+  it('retries 503s after 500 ms, then 500-1000 ms, and resolves with the job', async () => {
+    const clock = createClock();
+    const sim = await simulator({ clock, faults: { script: ['error503', 'error503', 'none'] } });
+    const call = track(client(sim, { clock }).getJob(sim.addJob()));
+
+    await answered(sim, 1);
+    await waiting(clock);
+    await clock.tick(499);
+    expect(sim.stats().requests).toBe(1);
+    await clock.tick(1);
+    await answered(sim, 2);
+    await waiting(clock);
+    await clock.tick(499);
+    expect(sim.stats().requests).toBe(2);
+    await clock.tick(501);
+    await answered(sim, 3);
+    await settle(() => call.status !== 'pending');
+
+    expect(call.value).toMatchObject({ status: 'RUNNING' });
+    expect(clock.fake.countTimers()).toBe(0);
+  });
+
+  it('waits exactly Retry-After after a 429', async () => {
+    const clock = createClock();
+    const sim = await simulator({ clock, faults: { script: ['throttle', 'none'], throttleRetryAfter: 3 } });
+    const call = track(client(sim, { clock }).getJob(sim.addJob()));
+
+    await answered(sim, 1);
+    await waiting(clock);
+    await clock.tick(2_999);
+    expect(sim.stats().requests).toBe(1);
+    await clock.tick(1);
+    await answered(sim, 2);
+    await settle(() => call.status !== 'pending');
+
+    expect(call.status).toBe('fulfilled');
+  });
+
+  it('rejects at once with the ThrottledError when Retry-After is over 60 s', async () => {
+    const sim = await simulator({ faults: { script: ['throttle'], throttleRetryAfter: 120 } });
+    const error = await rejection(client(sim).getJob(sim.addJob()));
+
+    expect(error).toMatchObject({ name: 'ThrottledError', retryAfter: 120_000 });
+    expect(sim.stats().requests).toBe(1);
+  });
+
+  it('retries a reset connection on a new one', async () => {
+    const clock = createClock();
+    const sim = await simulator({ clock, faults: { script: ['reset', 'none'] } });
+    const call = track(client(sim, { clock }).getJob(sim.addJob()));
+
+    await answered(sim, 1);
+    await waiting(clock);
+    await clock.tick(500);
+    await answered(sim, 2);
+    await settle(() => call.status !== 'pending');
+
+    expect(call.status).toBe('fulfilled');
+  });
+
+  it('retries a request that timed out', async () => {
+    const clock = createClock();
+    const sim = await simulator({ clock, faults: { script: ['latency', 'none'], latency: 30_000 } });
+    const call = track(client(sim, { clock, timeout: 1_000 }).getJob(sim.addJob()));
+
+    await settle(() => sim.stats().inFlight === 1);
+    await clock.tick(1_000);
+    await waiting(clock);
+    await clock.tick(500);
+    await answered(sim, 2);
+    await settle(() => call.status !== 'pending');
+
+    expect(call.status).toBe('fulfilled');
+  });
+
+  it.each([
+    ['Common.0011', { faults: { script: ['notFound'] } }, 'JobNotFoundError'],
+    ['a malformed body', { faults: { script: ['malformed'] } }, 'InvalidResponseError'],
+    ['a 401', { auth: { accessKey: AK, secretKey: 'another secret' } }, 'AuthError'],
+  ] as const)('never retries %s', async (_what, options, name) => {
+    const sim = await simulator(options);
+    const error = await rejection(client(sim, { credentials: { accessKey: AK, secretKey: SK } }).getJob(sim.addJob()));
+
+    expect(error).toMatchObject({ name });
+    expect(sim.stats().requests).toBe(1);
+  });
+
+  it('gives up after `retries` more attempts, with the last error', async () => {
+    const clock = createClock();
+    const sim = await simulator({ clock, faults: { error500: 1 } });
+    const call = track(client(sim, { clock, retries: 1 }).getJob(sim.addJob()));
+
+    await answered(sim, 1);
+    await waiting(clock);
+    await clock.tick(500);
+    await answered(sim, 2);
+    await settle(() => call.status !== 'pending');
+
+    expect(call.error).toMatchObject({ name: 'HttpError', status: 500 });
+    expect(clock.fake.countTimers()).toBe(0);
+  });
+
+  it('sends one request with a call\'s `retries: 0`, whatever the client\'s default', async () => {
+    const sim = await simulator({ faults: { error500: 1 } });
+    const error = await rejection(client(sim, { retries: 5 }).getJob(sim.addJob(), { retries: 0 }));
+
+    expect(error).toMatchObject({ status: 500 });
+    expect(sim.stats().requests).toBe(1);
+  });
+
+  it('stops waiting when the caller aborts: AbortError at once, no timer, no listener, no more requests', async () => {
+    const clock = createClock();
+    const sim = await simulator({ clock, faults: { error503: 1 } });
+    const controller = new AbortController();
+    const listeners = countListeners(controller.signal);
+    const call = track(client(sim, { clock }).getJob(sim.addJob(), { signal: controller.signal }));
+    await answered(sim, 1);
+    expect(clock.fake.countTimers()).toBe(1);
+
+    controller.abort(new Error('user cancelled'));
+    await settle(() => call.status !== 'pending');
+
+    expect(call.error).toMatchObject({ name: 'AbortError', code: 'EVS_ABORTED', cause: new Error('user cancelled') });
+    expect(clock.fake.countTimers()).toBe(0);
+    expect(listeners.count).toBe(0);
+    await clock.tick(60_000);
+    expect(sim.stats().requests).toBe(1);
+  });
+
+  it('ends a wait on close() with the last error, and on destroy() with AbortError', async () => {
+    const clock = createClock();
+    const sim = await simulator({ clock, faults: { error503: 1 } });
+    const closing = client(sim, { clock });
+    const closed = track(closing.getJob(sim.addJob()));
+    await answered(sim, 1);
+    await closing.close();
+    await settle(() => closed.status !== 'pending');
+    expect(closed.error).toMatchObject({ name: 'HttpError', status: 503 });
+
+    const destroying = client(sim, { clock });
+    const destroyed = track(destroying.getJob(sim.addJob()));
+    await answered(sim, 2);
+    await destroying.destroy();
+    await settle(() => destroyed.status !== 'pending');
+    expect(destroyed.error).toMatchObject({ name: 'AbortError', message: 'the client was destroyed' });
+    expect(clock.fake.countTimers()).toBe(0);
+  });
+
+  it.each([-1, 1.5, 11, '2'])('refuses retries %j with a TypeError', (retries) => {
+    expect(() => new EvsClient({ endpoint: 'http://127.0.0.1:1', projectId: 'p', credentials: 'none', env: {}, retries: retries as number })).toThrow(
+      new TypeError(`Expected \`retries\` to be an integer from 0 to 10, got \`${String(retries)}\` (${typeof retries})`),
+    );
   });
 });
 
@@ -412,7 +585,7 @@ describe('EvsClient input checks, before any request', () => {
   });
 
   it.each<[string, unknown, string]>([
-    ['a misspelt option', { signl: AbortSignal.abort() }, 'Unknown option `options.signl` (did you mean `signal`?); known: signal'],
+    ['a misspelt option', { signl: AbortSignal.abort() }, 'Unknown option `options.signl` (did you mean `signal`?); known: signal, retries'],
     ['a null signal', { signal: null }, 'Expected `options.signal` to be a value, got null: leave it out (or pass undefined) for the default'],
     ['a signal that is not an AbortSignal', { signal: new AbortController() }, 'Expected `signal` to be an AbortSignal, got `object` (object)'],
   ])('refuses getJob options with %s', async (_what, options, message) => {
@@ -483,7 +656,7 @@ describe('EvsClient configuration', () => {
   });
 
   it.each<[string, unknown, string]>([
-    ['a misspelt option', { ...base, projectId: 'p1', region: 'cn-north-4', timout: 5_000 }, 'Unknown option `options.timout` (did you mean `timeout`?); known: region, endpoint, service, projectId, credentials, timeout, connections, maxResponseSize, dispatcher, allowInsecureHttp, clock, env'],
+    ['a misspelt option', { ...base, projectId: 'p1', region: 'cn-north-4', timout: 5_000 }, 'Unknown option `options.timout` (did you mean `timeout`?); known: region, endpoint, service, projectId, credentials, timeout, retries, connections, maxResponseSize, dispatcher, allowInsecureHttp, clock, env'],
     ['a null option', { ...base, projectId: 'p1', region: 'cn-north-4', timeout: null }, 'Expected `options.timeout` to be a value, got null: leave it out (or pass undefined) for the default'],
     ['options that are not an object', 'https://evs.example.com', 'Expected `options` to be an object, got string'],
     ['a clock without timers', { ...base, projectId: 'p1', region: 'cn-north-4', clock: { monotonicNow: () => 0, wallNow: () => 0 } }, 'Expected `clock` to be a Clock with monotonicNow, wallNow, setTimeout, clearTimeout, random() methods, missing setTimeout()'],
@@ -497,7 +670,7 @@ describe('EvsClient configuration', () => {
 
   it('accepts an explicit undefined for every optional field, as "the default"', () => {
     const options: Required<{ [K in keyof EvsClientOptions]: undefined }> = {
-      region: undefined, endpoint: undefined, service: undefined, projectId: undefined, credentials: undefined, timeout: undefined,
+      region: undefined, endpoint: undefined, service: undefined, projectId: undefined, credentials: undefined, timeout: undefined, retries: undefined,
       connections: undefined, maxResponseSize: undefined, dispatcher: undefined, allowInsecureHttp: undefined, clock: undefined, env: undefined,
     };
     expectTypeOf(options).toExtend<EvsClientOptions>();

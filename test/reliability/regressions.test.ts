@@ -187,7 +187,7 @@ describe('simulator fidelity (src/simulator)', () => {
     const clock = createFakeClock();
     const sim = await startSimulator({ host: '127.0.0.1', port: 0, clock, faults: { latency: 5_000 }, recordRequests: true });
     cleanups.push(() => sim.close());
-    const client = new EvsClient({ endpoint: sim.url, projectId: sim.projectId, credentials: 'none', env: {}, clock, timeout: 1_000 });
+    const client = new EvsClient({ endpoint: sim.url, projectId: sim.projectId, credentials: 'none', env: {}, clock, timeout: 1_000, retries: 0 });
     cleanups.push(() => client.destroy());
     const jobId = sim.addJob({ duration: 100 });
     await clock.tick(200);
