@@ -57,7 +57,17 @@ export function report(sanity: SanityResult, fleets: readonly FleetResult[], sca
   parts.push(
     table(
       'HTTP throughput against the simulator (separate process, AK/SK signing on for every client)',
-      http.samples.map((s) => ({ client: s.contender, concurrency: s.concurrency, 'req/s': s.requestsPerSecond, 'client cpu µs/req': s.cpuPerRequest })),
+      http.samples.map((s) => ({
+        client: s.contender,
+        concurrency: s.concurrency,
+        'req/s (best)': s.requestsPerSecond,
+        'req/s (median)': s.medianRequestsPerSecond,
+        'process cpu µs/req': s.cpuPerRequest,
+        'main thread cpu µs/req': s.mainThreadCpuPerRequest ?? '?',
+        'machine busy %': s.machineBusyPercent ?? '?',
+        'steal %': s.stealPercent ?? '?',
+        load: s.loadAverage.toFixed(2),
+      })),
     ),
   );
   parts.push(table('Targets — HTTP', targetRows(http.targets)));
