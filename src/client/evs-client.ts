@@ -16,7 +16,8 @@ import { assertCredentials, credentialsFromEnv, ENV, type Credentials, type Envi
 import { ClockOffset } from './clock-offset.js';
 import { isLoopback, isService, resolveEndpoint, SERVICES, type Endpoint, type Service } from './endpoint.js';
 import { CLIENT_OPTION_KEYS, GET_JOB_OPTION_KEYS, type EvsClientOptions, type GetJobOptions } from './options.js';
-import { readCapped } from './read-body.js';
+import { exchange, type Exchange } from './exchange.js';
+import { InFlight } from './in-flight.js';
 import { Retrier } from './retry.js';
 import { errorFromResponse } from './response-error.js';
 import { USER_AGENT } from './version.js';
@@ -30,17 +31,6 @@ const MAX_RETRIES = 10;
 const KEEP_ALIVE = 30_000;
 
 const NO_OPTIONS: GetJobOptions = Object.freeze({});
-
-/** Why a request's own controller aborted it. */
-const TIMED_OUT = Symbol('timed out');
-const DESTROYED = Symbol('destroyed');
-
-interface Exchange {
-  readonly status: number;
-  readonly text: string;
-  readonly requestId: string | undefined;
-  readonly retryAfter: string | undefined;
-}
 
 /**
  * A client for the Huawei Cloud job API (`GET /v1/{project_id}/jobs/{job_id}`)
@@ -73,7 +63,10 @@ export class EvsClient {
   readonly #maxResponseSize: number;
   readonly #retries: number;
   readonly #retrier: Retrier;
-  readonly #inFlight = new Map<AbortController, Promise<unknown>>();
+  readonly #inFlight: InFlight;
+  /** Attempts of getJob() under way (an attempt may be two exchanges: a 401 retry); close() waits for none. */
+  #attempts = 0;
+  #idle: (() => void) | undefined;
   readonly #shutdown = new Shutdown((abort) => this.#stop(abort));
 
   constructor(options: EvsClientOptions = {}) {
@@ -106,6 +99,7 @@ export class EvsClient {
     this.clock = options.clock ?? systemClock;
     assertClock('clock', this.clock);
     this.#retrier = new Retrier(this.clock);
+    this.#inFlight = new InFlight(this.clock, this.#timeout);
     this.#ownsDispatcher = options.dispatcher === undefined;
     this.#dispatcher = options.dispatcher ?? createDispatcher(this.#target.origin, connections, this.#timeout, env, options.allowInsecureHttp ?? false);
   }
@@ -142,8 +136,17 @@ export class EvsClient {
   /** One attempt of {@link getJob}. */
   async #readJob(jobId: string, signal: AbortSignal | undefined): Promise<Job> {
     if (this.#shutdown.started) throw new ClosedError('EvsClient');
-    // A safe id needs no encoding: it reads the same on the wire and to the signer.
-    const exchange = await this.#request('GET', this.#jobsPath + jobId, this.#jobsSignedPath + jobId, signal);
+    if (signal?.aborted) throw new AbortError('the request was aborted', { cause: signal.reason });
+    this.#attempts += 1;
+    let exchange: Exchange;
+    try {
+      // A safe id needs no encoding: it reads the same on the wire and to the signer.
+      exchange = await this.#authenticated('GET', this.#jobsPath + jobId, this.#jobsSignedPath + jobId, signal);
+    } catch (error) {
+      throw toRequestError(error, this.#timeout);
+    } finally {
+      if (--this.#attempts === 0) this.#idle?.();
+    }
     if (exchange.status >= 200 && exchange.status < 300) {
       const job = parseJobTextWithContext(exchange);
       // The parser's object is ours alone: set the field rather than copy the job for it.
@@ -170,65 +173,49 @@ export class EvsClient {
 
   async #stop(abort: boolean): Promise<void> {
     this.#retrier.stop(abort);
-    if (abort) for (const controller of this.#inFlight.keys()) controller.abort(DESTROYED);
-    await Promise.allSettled(this.#inFlight.values());
+    if (abort) this.#inFlight.abortAll(new AbortError('the client was destroyed'));
+    if (this.#attempts > 0) await new Promise<void>((resolve) => (this.#idle = resolve));
     if (!this.#ownsDispatcher) return;
     // After close() a later destroy() must still release the sockets close() is waiting on.
     await (abort ? this.#dispatcher.destroy() : this.#dispatcher.close()).catch(() => undefined);
   }
 
-  /** Sends one request under the client's timeout and the caller's signal; retries once after a 401 the authenticator can fix. */
-  #request(method: string, path: string, signedPath: string, signal: AbortSignal | undefined): Promise<Exchange> {
-    if (signal?.aborted) throw new AbortError('the request was aborted', { cause: signal.reason });
-    const controller = new AbortController();
-    const timer = this.clock.setTimeout(() => controller.abort(TIMED_OUT), this.#timeout);
-    const forward = (): void => controller.abort(signal?.reason);
-    // One shared listener per signal: many concurrent getJob() calls on one signal must not trip Node's MaxListenersExceededWarning.
-    if (signal !== undefined) addAbortListener(signal, forward);
-    const done = this.#authenticated(method, path, signedPath, controller.signal)
-      .catch((error: unknown) => {
-        throw toRequestError(error, controller.signal, this.#timeout);
-      })
-      .finally(() => {
-        this.clock.clearTimeout(timer);
-        if (signal !== undefined) removeAbortListener(signal, forward);
-        this.#inFlight.delete(controller);
-      });
-    this.#inFlight.set(controller, done);
-    return done;
-  }
-
-  /** `path` goes on the wire; `signedPath` is the same path decoded, which the signer canonicalises back into `path`. */
-  async #authenticated(method: string, path: string, signedPath: string, signal: AbortSignal): Promise<Exchange> {
+  /** `path` goes on the wire; `signedPath` is the same path decoded, which the signer canonicalises back into `path`. Retries once after a 401 the authenticator can fix. */
+  async #authenticated(method: string, path: string, signedPath: string, signal: AbortSignal | undefined): Promise<Exchange> {
     const headers = { host: this.#target.host, 'x-project-id': this.projectId };
     for (let attempt = 0; ; attempt++) {
-      const auth = await this.#auth.authorize({ method, path: signedPath, headers, serverNow: this.serverNow() });
-      const exchange = await this.#exchange(method, path, auth.headers, signal);
-      if (exchange.status !== 401 || attempt > 0) return exchange;
-      if (!(await this.#auth.retryAfterUnauthorized(auth.stamp, this.serverNow()))) return exchange;
+      const authorized = this.#auth.authorize({ method, path: signedPath, headers, serverNow: this.serverNow() });
+      // AK/SK signs synchronously: no await, no extra turn of the microtask queue per request.
+      const auth = authorized instanceof Promise ? await authorized : authorized;
+      const answer = await this.#exchange(method, path, auth.headers, signal);
+      if (answer.status !== 401 || attempt > 0) return answer;
+      if (!(await this.#auth.retryAfterUnauthorized(auth.stamp, this.serverNow()))) return answer;
     }
   }
 
-  async #exchange(method: string, path: string, headers: Record<string, string>, signal: AbortSignal): Promise<Exchange> {
-    const response = await this.#dispatcher.request({
-      origin: this.#target.origin,
-      path,
-      method: method,
-      headers: { ...headers, 'user-agent': USER_AGENT, accept: 'application/json' },
-      signal,
-      // Real-time backstops; the clock-driven timer above is the one that normally fires.
-      headersTimeout: this.#timeout,
-      bodyTimeout: this.#timeout,
-    });
-    this.#offset.observe(header(response.headers, 'date'), this.clock.wallNow());
-    const requestId = header(response.headers, 'x-request-id');
-    let text: string;
+  /** One request under the client's timeout (one shared sweep) and the caller's signal (one shared listener per signal). */
+  async #exchange(method: string, path: string, signed: Record<string, string>, signal: AbortSignal | undefined): Promise<Exchange> {
+    if (signal?.aborted) throw new AbortError('the request was aborted', { cause: signal.reason });
+    // The authenticator's headers are a fresh object per request: add to it rather than copy it.
+    signed['user-agent'] = USER_AGENT;
+    signed['accept'] = 'application/json';
+    const options = { origin: this.#target.origin, path, method, headers: signed, timeout: this.#timeout, limit: this.#maxResponseSize };
+    const reader = exchange(this.#dispatcher, options, this.#inFlight);
+    if (signal === undefined) return this.#learn(await reader.promise);
+    // One shared listener per signal: many concurrent getJob() calls on one signal must not trip Node's MaxListenersExceededWarning.
+    const forward = (): void => reader.abort(new AbortError('the request was aborted', { cause: signal.reason }));
+    addAbortListener(signal, forward);
     try {
-      text = await readCapped(response.body, this.#maxResponseSize, header(response.headers, 'content-length'));
-    } catch (error) {
-      throw addResponseContext(error, response.statusCode, requestId);
+      return this.#learn(await reader.promise);
+    } finally {
+      removeAbortListener(signal, forward);
     }
-    return { status: response.statusCode, text, requestId, retryAfter: header(response.headers, 'retry-after') };
+  }
+
+  /** Learns the server's clock from the answer's `Date`. */
+  #learn(answer: Exchange): Exchange {
+    this.#offset.observe(answer.date, this.clock.wallNow());
+    return answer;
   }
 }
 
@@ -245,13 +232,8 @@ function parseJobTextWithContext(exchange: Exchange): Job {
   }
 }
 
-/** Turns whatever a request threw into the library's error classes. */
-function toRequestError(error: unknown, signal: AbortSignal, timeout: number): unknown {
-  if (signal.aborted) {
-    if (signal.reason === TIMED_OUT) return new RequestTimeoutError(timeout);
-    if (signal.reason === DESTROYED) return new AbortError('the client was destroyed');
-    return new AbortError('the request was aborted', { cause: signal.reason });
-  }
+/** Turns whatever a request threw into the library's error classes (its own aborts and timeouts already are). */
+function toRequestError(error: unknown, timeout: number): unknown {
   if (error instanceof EvsError) return error;
   const code = (error as { code?: unknown } | null)?.code;
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
@@ -268,11 +250,6 @@ function isLoopbackUrl(url: string | undefined): boolean {
   } catch {
     return false;
   }
-}
-
-function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }
 
 function resolveProjectId(projectId: string | undefined): string {

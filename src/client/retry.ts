@@ -53,16 +53,21 @@ export class Retrier {
 
   /** Runs `attempt`, and up to `retries` more times after a transient failure; `signal` aborts a wait. */
   run<T>(attempt: () => Promise<T>, retries: number, signal: AbortSignal | undefined): Promise<T> {
-    if (retries === 0) return attempt();
-    return pRetry(attempt, {
-      retries,
-      minTimeout: 0,
-      maxTimeout: 0,
-      shouldRetry: ({ error, retriesConsumed }) => {
-        const delay = retryDelay(error, retriesConsumed + 1, () => this.#clock.random());
-        return delay === undefined ? false : this.#wait(delay, signal);
-      },
-    });
+    const first = attempt();
+    if (retries === 0) return first;
+    // p-retry only once an attempt failed: on the common path it cost ~4 % of a request's CPU (an options
+    // copy, checks, a clock read). Its attempt 1 is the failure already in hand.
+    return first.catch((error: unknown) =>
+      pRetry((attemptNumber) => (attemptNumber === 1 ? Promise.reject(error as Error) : attempt()), {
+        retries,
+        minTimeout: 0,
+        maxTimeout: 0,
+        shouldRetry: ({ error: failure, retriesConsumed }) => {
+          const delay = retryDelay(failure, retriesConsumed + 1, () => this.#clock.random());
+          return delay === undefined ? false : this.#wait(delay, signal);
+        },
+      }),
+    );
   }
 
   /**

@@ -152,6 +152,51 @@ describe('EvsClient errors, one class per failure (one attempt each: `retries: 0
     expect(error).toMatchObject({ code: 'EVS_RESPONSE_TOO_LARGE', limit: 1_048_576 });
   });
 
+  it('cuts a body of undeclared length as soon as it crosses the cap, and closes that connection', async () => {
+    let closed = false;
+    const server = await rawServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'x-request-id': 'rid-chunked' });
+      res.write(`{"job_id":"a","status":"RUNNING","pad":"${'x'.repeat(100)}`);
+      res.write('x'.repeat(100));
+      res.on('close', () => (closed = true));
+    });
+    const evs = new EvsClient({ endpoint: server, projectId: 'p', credentials: 'none', env: {}, maxResponseSize: 150, retries: 0 });
+    cleanups.push(() => evs.destroy());
+
+    const error = await rejection(evs.getJob('a'));
+
+    expect(error).toMatchObject({ name: 'ResponseTooLargeError', limit: 150, status: 200, requestId: 'rid-chunked' });
+    await settle(() => closed);
+    expect(closed).toBe(true);
+  });
+
+  it('reads a body with a byte-order mark, as undici\'s text() does', async () => {
+    const server = await rawServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"job_id":"a","status":"SUCCESS"}')]));
+    });
+    const evs = new EvsClient({ endpoint: server, projectId: 'p', credentials: 'none', env: {} });
+    cleanups.push(() => evs.destroy());
+
+    await expect(evs.getJob('a')).resolves.toMatchObject({ jobId: 'a', status: 'SUCCESS' });
+  });
+
+  it('times out a request still queued for a connection, on the same clock', async () => {
+    const clock = createFakeClock();
+    const sim = await simulator({ clock, faults: { latency: 30_000 } });
+    const evs = client(sim, { clock, timeout: 2_000, connections: 1, retries: 0 });
+    const sent = track(evs.getJob(sim.addJob()));
+    const queued = track(evs.getJob(sim.addJob()));
+    await settle(() => sim.stats().inFlight === 1);
+
+    await clock.tick(2_000);
+    await settle(() => sent.status !== 'pending' && queued.status !== 'pending');
+
+    expect(sent.error).toMatchObject({ name: 'RequestTimeoutError', timeout: 2_000 });
+    expect(queued.error).toMatchObject({ name: 'RequestTimeoutError', timeout: 2_000 });
+    expect(sim.stats().requests).toBe(1);
+  });
+
   it('applies a custom maxResponseSize', async () => {
     const sim = await simulator();
     const error = await rejection(client(sim, { maxResponseSize: 64, retries: 0 }).getJob(sim.addJob()));
@@ -759,6 +804,15 @@ function countListeners(signal: AbortSignal): { count: number } {
     remove(...args);
   });
   return state;
+}
+
+/** A plain HTTP server on 127.0.0.1 answering with `handler`; returns its URL. */
+async function rawServer(handler: Parameters<typeof createServer>[1]): Promise<string> {
+  const server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  server.on('connection', (socket) => cleanups.push(() => socket.destroy()));
+  cleanups.push(() => new Promise((resolve) => server.close(resolve)));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
 /** A one-shot server that records the request it gets and answers with a valid job. */

@@ -91,6 +91,8 @@ describe('one abort listener per signal (src/lifecycle/abort-listeners.ts)', () 
     const controller = new AbortController();
     const listeners = countListeners(controller.signal);
     const calls = Array.from({ length: 50 }, () => client.getJob(sim.addJob(), { signal: controller.signal }).catch((error: unknown) => error));
+    // Sixteen on the wire (the pool's connections), the rest queued: every one is listening by then.
+    await settle(() => sim.stats().inFlight === 16, 2_000);
     expect(listeners.count).toBe(1);
     controller.abort();
     expect((await Promise.all(calls)).every((error) => (error as Error).name === 'AbortError')).toBe(true);
