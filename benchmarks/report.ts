@@ -64,6 +64,7 @@ export function report(sanity: SanityResult, fleets: readonly FleetResult[], sca
         'req/s (median)': s.medianRequestsPerSecond,
         'process cpu µs/req': s.cpuPerRequest,
         'main thread cpu µs/req': s.mainThreadCpuPerRequest ?? '?',
+        'main thread cpu µs/req (median)': s.medianMainThreadCpuPerRequest ?? '?',
         'machine busy %': s.machineBusyPercent ?? '?',
         'steal %': s.stealPercent ?? '?',
         load: s.loadAverage.toFixed(2),

@@ -54,6 +54,7 @@ const headline = {
   httpVsRawUndici: throughput.ratios.httpVsRawUndici,
   httpVsOfficialSdk: throughput.ratios.httpVsOfficialSdk,
   clientVsRawUndici: throughput.ratios.clientVsRawUndici,
+  clientVsRawUndiciCpu: throughput.ratios.clientVsRawUndiciCpu,
 };
 const machine = { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, platform: `${process.platform} ${process.arch}`, loadAverageAtStart, loadAverageAtEnd: loadavg() };
 const results = {

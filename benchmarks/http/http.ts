@@ -33,12 +33,20 @@ export interface HttpSample extends LoadSample {
   readonly rounds: number;
   /** Median requests per second over the rounds. */
   readonly medianRequestsPerSecond: number;
+  /** Median main-thread CPU per request over the rounds, µs: steadier than throughput when other work shares the machine. */
+  readonly medianMainThreadCpuPerRequest: number | null;
 }
 
 export interface HttpResult {
   readonly samples: readonly HttpSample[];
   readonly targets: readonly Target[];
-  readonly ratios: { httpVsRawUndici: number; httpVsOfficialSdk: number; clientVsRawUndici: number };
+  readonly ratios: {
+    httpVsRawUndici: number;
+    httpVsOfficialSdk: number;
+    clientVsRawUndici: number;
+    /** Raw undici's median main-thread CPU per request over EvsClient's, at the worst concurrency (1 = as cheap). */
+    clientVsRawUndiciCpu: number;
+  };
 }
 
 /** The simulator in one process, each (client, concurrency, round) in a fresh one, one after another. */
@@ -84,10 +92,19 @@ function rotate<T>(items: readonly T[], by: number): T[] {
 /** The best round (other load on the machine only ever slows a client down), with the median beside it. */
 function summarize(rounds: readonly LoadSample[]): HttpSample {
   const best = rounds.reduce((a, b) => (b.requestsPerSecond > a.requestsPerSecond ? b : a));
-  const sorted = rounds.map((r) => r.requestsPerSecond).sort((a, b) => a - b);
+  const cpu = rounds.map((r) => r.mainThreadCpuPerRequest).filter((value) => value !== null);
+  return {
+    ...best,
+    rounds: rounds.length,
+    medianRequestsPerSecond: Math.round(median(rounds.map((r) => r.requestsPerSecond))),
+    medianMainThreadCpuPerRequest: cpu.length === rounds.length ? Math.round(median(cpu) * 10) / 10 : null,
+  };
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
   const middle = sorted.length / 2;
-  const median = sorted.length % 2 === 1 ? sorted[Math.floor(middle)]! : Math.round((sorted[middle - 1]! + sorted[middle]!) / 2);
-  return { ...best, rounds: rounds.length, medianRequestsPerSecond: median };
+  return sorted.length % 2 === 1 ? sorted[Math.floor(middle)]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 function judge(samples: readonly HttpSample[], concurrencies: readonly number[]): Pick<HttpResult, 'targets' | 'ratios'> {
@@ -97,6 +114,7 @@ function judge(samples: readonly HttpSample[], concurrencies: readonly number[])
   const vsUndici: number[] = [];
   const vsSdk: number[] = [];
   const clientVsUndici: number[] = [];
+  const clientVsUndiciCpu: number[] = [];
   const compare = (into: number[], name: string, a: number, b: number, limit: number): void => {
     if (Number.isNaN(a) || Number.isNaN(b)) return;
     into.push(ratio(a, b));
@@ -105,13 +123,21 @@ function judge(samples: readonly HttpSample[], concurrencies: readonly number[])
   for (const c of concurrencies) {
     const [watcher, client, undici, sdk] = [rps('watcher', c), rps('evs-client', c), rps('undici-pool', c), rps('huawei-sdk', c)];
     compare(clientVsUndici, `EvsClient vs raw undici, concurrency ${c}`, client, undici, 0.95);
+    const cpu = (contender: ContenderName): number =>
+      samples.find((s) => s.contender === contender && s.concurrency === c)?.medianMainThreadCpuPerRequest ?? Number.NaN;
+    if (!Number.isNaN(cpu('undici-pool') / cpu('evs-client'))) clientVsUndiciCpu.push(ratio(cpu('undici-pool'), cpu('evs-client')));
     compare(vsUndici, `watcher vs raw undici, concurrency ${c}`, watcher, undici, 0.9);
     compare(vsSdk, `watcher vs huawei sdk, concurrency ${c}`, watcher, sdk, 2);
   }
   // Headline: the worst concurrency.
   return {
     targets,
-    ratios: { httpVsRawUndici: Math.min(...vsUndici), httpVsOfficialSdk: Math.min(...vsSdk), clientVsRawUndici: Math.min(...clientVsUndici) },
+    ratios: {
+      httpVsRawUndici: Math.min(...vsUndici),
+      httpVsOfficialSdk: Math.min(...vsSdk),
+      clientVsRawUndici: Math.min(...clientVsUndici),
+      clientVsRawUndiciCpu: Math.min(...clientVsUndiciCpu),
+    },
   };
 }
 
