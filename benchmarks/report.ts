@@ -71,6 +71,22 @@ export function report(sanity: SanityResult, fleets: readonly FleetResult[], sca
       })),
     ),
   );
+  parts.push(
+    table(
+      'HTTP — EvsClient vs raw undici, alternating batches in one process',
+      http.paired.flatMap((p) =>
+        p.clients.map((c) => ({
+          client: c.client,
+          concurrency: p.concurrency,
+          'req/s': c.requestsPerSecond,
+          'process cpu µs/req': c.cpuPerRequest,
+          'main thread cpu µs/req': c.mainThreadCpuPerRequest ?? '?',
+          'throughput ratio': p.throughputRatio,
+          'cpu ratio': p.cpuRatio,
+        })),
+      ),
+    ),
+  );
   parts.push(table('Targets — HTTP', targetRows(http.targets)));
   return parts.join('\n');
 }

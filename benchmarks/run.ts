@@ -17,7 +17,9 @@ const SEED = 20_260_101;
 // `--clients undici-pool,evs-client` (with `--only http`) measures only those clients: for working on one of them.
 const clients = process.argv.includes('--clients') ? (process.argv[process.argv.indexOf('--clients') + 1] ?? '').split(',') : undefined;
 const HTTP: HttpOptions = {
-  ...(quick ? { concurrencies: [16], warmupSeconds: 2, seconds: 2, rounds: 2 } : { concurrencies: [1, 16, 64], warmupSeconds: 2, seconds: 4, rounds: 3 }),
+  ...(quick
+    ? { concurrencies: [16], warmupSeconds: 2, seconds: 2, rounds: 2, paired: { rounds: 30, batch: 500 } }
+    : { concurrencies: [1, 16, 64], warmupSeconds: 2, seconds: 4, rounds: 3, paired: { rounds: 40, batch: 1_000 } }),
   ...(clients !== undefined && { contenders: clients as ContenderName[] }),
 };
 if (process.argv.includes('--only')) await runOnly(only);

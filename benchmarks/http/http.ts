@@ -7,9 +7,11 @@ import { fileURLToPath } from 'node:url';
 import { ratio } from '../lib/stats.js';
 import { atLeast, type Target } from '../lib/targets.js';
 import type { ContenderName, LoadSample, LoadSpec } from './load.js';
+import type { PairedSample, PairedSpec } from './paired.js';
 
 const SERVER = fileURLToPath(new URL('./sim-server.ts', import.meta.url));
 const LOAD = fileURLToPath(new URL('./load.ts', import.meta.url));
+const PAIRED = fileURLToPath(new URL('./paired.ts', import.meta.url));
 // Children resolve `--import tsx` from the benchmarks package.
 const BENCHMARKS = fileURLToPath(new URL('..', import.meta.url));
 const CONTENDERS: readonly ContenderName[] = ['undici-pool', 'watcher', 'evs-client', 'fetch', 'huawei-sdk'];
@@ -26,6 +28,8 @@ export interface HttpOptions {
   readonly rounds: number;
   /** Only these clients (targets are judged for the pairs present). @default all of them */
   readonly contenders?: readonly ContenderName[];
+  /** EvsClient against raw undici in one process, alternating batches (see paired.ts), at each concurrency. */
+  readonly paired: { readonly rounds: number; readonly batch: number };
 }
 
 /** One (client, concurrency): its best round, with the median of its rounds beside it. */
@@ -39,12 +43,14 @@ export interface HttpSample extends LoadSample {
 
 export interface HttpResult {
   readonly samples: readonly HttpSample[];
+  /** EvsClient vs raw undici, interleaved in one process: what the EvsClient target is judged on. */
+  readonly paired: readonly PairedSample[];
   readonly targets: readonly Target[];
   readonly ratios: {
     httpVsRawUndici: number;
     httpVsOfficialSdk: number;
     clientVsRawUndici: number;
-    /** Raw undici's median main-thread CPU per request over EvsClient's, at the worst concurrency (1 = as cheap). */
+    /** Raw undici's CPU per request over EvsClient's, paired, at the worst concurrency (1 = as cheap). */
     clientVsRawUndiciCpu: number;
   };
 }
@@ -75,7 +81,16 @@ export async function http(options: HttpOptions): Promise<HttpResult> {
       }
     }
     const samples = [...runs.values()].map(summarize);
-    return { samples, ...judge(samples, options.concurrencies) };
+    const paired = options.concurrencies.map((concurrency) => {
+      const spec: PairedSpec = { concurrency, ...options.paired, warmupSeconds: options.warmupSeconds, url, projectId, idsFile };
+      const child = spawnSync(process.execPath, ['--import', 'tsx', PAIRED, JSON.stringify(spec)], { encoding: 'utf8', cwd: BENCHMARKS });
+      if (child.status !== 0) throw new Error(`paired × ${concurrency} failed: ${child.stderr}`);
+      const sample = JSON.parse(child.stdout.trim().split('\n').pop()!) as PairedSample;
+      const line = sample.clients.map((c) => `${c.client} ${c.requestsPerSecond} req/s, ${c.cpuPerRequest} µs CPU/req (${c.mainThreadCpuPerRequest ?? '?'} main thread)`).join('; ');
+      console.log(`  http paired × ${concurrency}: ${line}; throughput ratio ${sample.throughputRatio}, CPU ratio ${sample.cpuRatio}`);
+      return sample;
+    });
+    return { samples, paired, ...judge(samples, paired, options.concurrencies) };
   } finally {
     server.stdin?.end();
     server.kill();
@@ -107,7 +122,7 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[Math.floor(middle)]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
-function judge(samples: readonly HttpSample[], concurrencies: readonly number[]): Pick<HttpResult, 'targets' | 'ratios'> {
+function judge(samples: readonly HttpSample[], paired: readonly PairedSample[], concurrencies: readonly number[]): Pick<HttpResult, 'targets' | 'ratios'> {
   const rps = (contender: ContenderName, concurrency: number): number =>
     samples.find((s) => s.contender === contender && s.concurrency === concurrency)?.requestsPerSecond ?? Number.NaN;
   const targets: Target[] = [];
@@ -121,11 +136,13 @@ function judge(samples: readonly HttpSample[], concurrencies: readonly number[])
     targets.push(atLeast(name, ratio(a, b), limit, `${a} vs ${b} req/s`));
   };
   for (const c of concurrencies) {
-    const [watcher, client, undici, sdk] = [rps('watcher', c), rps('evs-client', c), rps('undici-pool', c), rps('huawei-sdk', c)];
-    compare(clientVsUndici, `EvsClient vs raw undici, concurrency ${c}`, client, undici, 0.95);
-    const cpu = (contender: ContenderName): number =>
-      samples.find((s) => s.contender === contender && s.concurrency === c)?.medianMainThreadCpuPerRequest ?? Number.NaN;
-    if (!Number.isNaN(cpu('undici-pool') / cpu('evs-client'))) clientVsUndiciCpu.push(ratio(cpu('undici-pool'), cpu('evs-client')));
+    const [watcher, undici, sdk] = [rps('watcher', c), rps('undici-pool', c), rps('huawei-sdk', c)];
+    const pair = paired.find((p) => p.concurrency === c);
+    if (pair !== undefined) {
+      clientVsUndici.push(pair.throughputRatio);
+      clientVsUndiciCpu.push(pair.cpuRatio);
+      targets.push(atLeast(`EvsClient vs raw undici, concurrency ${c} (paired in one process)`, pair.throughputRatio, 0.95, `CPU ratio ${pair.cpuRatio}`));
+    }
     compare(vsUndici, `watcher vs raw undici, concurrency ${c}`, watcher, undici, 0.9);
     compare(vsSdk, `watcher vs huawei sdk, concurrency ${c}`, watcher, sdk, 2);
   }
