@@ -57,7 +57,34 @@ export function report(sanity: SanityResult, fleets: readonly FleetResult[], sca
   parts.push(
     table(
       'HTTP throughput against the simulator (separate process, AK/SK signing on for every client)',
-      http.samples.map((s) => ({ client: s.contender, concurrency: s.concurrency, 'req/s': s.requestsPerSecond, 'client cpu µs/req': s.cpuPerRequest })),
+      http.samples.map((s) => ({
+        client: s.contender,
+        concurrency: s.concurrency,
+        'req/s (best)': s.requestsPerSecond,
+        'req/s (median)': s.medianRequestsPerSecond,
+        'process cpu µs/req': s.cpuPerRequest,
+        'main thread cpu µs/req': s.mainThreadCpuPerRequest ?? '?',
+        'main thread cpu µs/req (median)': s.medianMainThreadCpuPerRequest ?? '?',
+        'machine busy %': s.machineBusyPercent ?? '?',
+        'steal %': s.stealPercent ?? '?',
+        load: s.loadAverage.toFixed(2),
+      })),
+    ),
+  );
+  parts.push(
+    table(
+      'HTTP — EvsClient vs raw undici, alternating batches in one process',
+      http.paired.flatMap((p) =>
+        p.clients.map((c) => ({
+          client: c.client,
+          concurrency: p.concurrency,
+          'req/s': c.requestsPerSecond,
+          'process cpu µs/req': c.cpuPerRequest,
+          'main thread cpu µs/req': c.mainThreadCpuPerRequest ?? '?',
+          'throughput ratio': p.throughputRatio,
+          'cpu ratio': p.cpuRatio,
+        })),
+      ),
     ),
   );
   parts.push(table('Targets — HTTP', targetRows(http.targets)));

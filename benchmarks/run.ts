@@ -1,11 +1,12 @@
 // Runs every benchmark side by side and writes results/latest.json (or results/quick.json).
-// Usage (from the repository root, after `npm run build`): node --import tsx benchmarks/run.ts [--quick] [--only economy|scale|http]
+// Usage (from the repository root, after `npm run build`): node --import tsx benchmarks/run.ts [--quick] [--only economy|scale|http [--clients a,b]]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { economy } from './economy/economy.js';
 import { sanityCheck } from './economy/sanity.js';
-import { http } from './http/http.js';
+import { http, type HttpOptions } from './http/http.js';
+import type { ContenderName } from './http/load.js';
 import { allTargets, report } from './report.js';
 import { scale } from './scale/scale.js';
 
@@ -13,6 +14,14 @@ const quick = process.argv.includes('--quick');
 // `--only economy` (or scale, http) runs one benchmark, prints its table and writes nothing: for working on one of them.
 const only = process.argv[process.argv.indexOf('--only') + 1];
 const SEED = 20_260_101;
+// `--clients undici-pool,evs-client` (with `--only http`) measures only those clients: for working on one of them.
+const clients = process.argv.includes('--clients') ? (process.argv[process.argv.indexOf('--clients') + 1] ?? '').split(',') : undefined;
+const HTTP: HttpOptions = {
+  ...(quick
+    ? { concurrencies: [16], warmupSeconds: 2, seconds: 2, rounds: 2, paired: { rounds: 30, batch: 500 } }
+    : { concurrencies: [1, 16, 64], warmupSeconds: 2, seconds: 4, rounds: 3, paired: { rounds: 40, batch: 1_000 } }),
+  ...(clients !== undefined && { contenders: clients as ContenderName[] }),
+};
 if (process.argv.includes('--only')) await runOnly(only);
 const started = performance.now();
 // Other work on the machine skews CPU and HTTP numbers: record it.
@@ -26,7 +35,7 @@ const fleets = await economy({ quick, seed: SEED, jobs: quick ? 1_000 : 2_000 })
 step('scale');
 const scaled = quick ? scale([10_000, 25_000], ['naive', 'ours', 'ours-batch']) : scale([10_000, 100_000, 1_000_000]);
 step('http');
-const throughput = await http(quick ? { concurrencies: [16], warmupSeconds: 0.5, seconds: 1.5, rounds: 1 } : { concurrencies: [1, 16, 64], warmupSeconds: 1.5, seconds: 4, rounds: 2 });
+const throughput = await http(HTTP);
 
 const text = report(sanity, fleets, scaled, throughput);
 const targets = allTargets(fleets, scaled, throughput);
@@ -46,6 +55,8 @@ const headline = {
   maxJobsUnder1GiBLargestSizeRun: scaled.ratios.largestSizeRun,
   httpVsRawUndici: throughput.ratios.httpVsRawUndici,
   httpVsOfficialSdk: throughput.ratios.httpVsOfficialSdk,
+  clientVsRawUndici: throughput.ratios.clientVsRawUndici,
+  clientVsRawUndiciCpu: throughput.ratios.clientVsRawUndiciCpu,
 };
 const machine = { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, platform: `${process.platform} ${process.arch}`, loadAverageAtStart, loadAverageAtEnd: loadavg() };
 const results = {
@@ -78,7 +89,7 @@ async function runOnly(name: string | undefined): Promise<never> {
   } else if (name === 'scale') {
     console.log(JSON.stringify(scale(quick ? [10_000, 25_000] : [10_000, 100_000, 1_000_000]), null, 2));
   } else if (name === 'http') {
-    console.log(JSON.stringify(await http(quick ? { concurrencies: [16], warmupSeconds: 0.5, seconds: 1.5, rounds: 1 } : { concurrencies: [1, 16, 64], warmupSeconds: 1.5, seconds: 4, rounds: 2 }), null, 2));
+    console.log(JSON.stringify(await http(HTTP), null, 2));
   } else {
     console.error('--only takes economy, scale or http');
     process.exit(2);

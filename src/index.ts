@@ -29,6 +29,7 @@ export type { DurationPrior } from './schedule/duration-learner.js';
 
 export { EvsClient } from './client/evs-client.js';
 export type { EvsClientOptions, GetJobOptions } from './client/options.js';
+export { SERVICES } from './client/endpoint.js';
 export type { Service } from './client/endpoint.js';
 export type {
   AccessKeyCredentials,

@@ -25,8 +25,8 @@ function signed(host: string, path: string): Record<string, string> {
   return { ...headers, authorization: authorization({ method: 'GET', path, headers }, keys), accept: 'application/json' };
 }
 
-export function evsClient(target: Target, connections: number): EvsClient {
-  return new EvsClient({ endpoint: target.url, projectId: target.projectId, credentials: keys, connections });
+export function evsClient(target: Target, connections: number, options: { readonly retries?: number } = {}): EvsClient {
+  return new EvsClient({ endpoint: target.url, projectId: target.projectId, credentials: keys, connections, ...options });
 }
 
 export function httpClient(name: ClientName, target: Target, connections: number): HttpClient {

@@ -1,6 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { credentialsFromEnv, ENV, type Environment } from '../client/auth/credentials.js';
-import { resolveEndpoint, type Service } from '../client/endpoint.js';
+import { isService, resolveEndpoint, SERVICES, type Service } from '../client/endpoint.js';
 import type { FaultOptions } from '../simulator/options.js';
 import { isSafeId } from '../validation/ids.js';
 import type { WatcherSettings } from '../watcher/options.js';
@@ -214,7 +214,7 @@ function waitConfig(values: Values, positionals: readonly string[], env: Environ
 
 function clientConfig(values: Values, env: Environment): ClientConfig {
   const service = text(values, 'service') ?? 'evs';
-  if (service !== 'evs' && service !== 'ecs') throw new UsageError(`invalid --service ${JSON.stringify(service)}: expected evs or ecs`, 'wait');
+  if (!isService(service)) throw new UsageError(`invalid --service ${shorten(service)}: expected ${SERVICES.join(', ')}`, 'wait');
   const endpoint = text(values, 'endpoint');
   const region = text(values, 'region') ?? nonEmpty(env[ENV.region]);
   if (endpoint === undefined && region === undefined) {

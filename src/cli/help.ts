@@ -39,7 +39,7 @@ Connection:
   --region <id>          region, e.g. cn-north-4 (default: $HUAWEICLOUD_SDK_REGION)
   --project <id>         project id (default: $HUAWEICLOUD_SDK_PROJECT_ID)
   --endpoint <url>       endpoint overriding the region's; http:// only for loopback
-  --service evs|ecs      whose job API to call (default: evs)
+  --service evs|ecs|ims|bms  whose job API to call (default: evs)
   --no-auth              send no credentials (the simulator, an authenticating proxy)
   Credentials come only from the environment: HUAWEICLOUD_SDK_AK and
   HUAWEICLOUD_SDK_SK (+ HUAWEICLOUD_SDK_SECURITY_TOKEN), or HUAWEICLOUD_AUTH_TOKEN.

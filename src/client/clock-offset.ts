@@ -17,6 +17,9 @@ const LATEST = Date.parse('9999-12-31T23:59:59Z');
  */
 export class ClockOffset {
   #offset = 0;
+  /** The last header parsed, and its time: most answers of a second carry the same `Date`. */
+  #lastHeader: string | undefined;
+  #lastTime = Number.NaN;
 
   /** Server time minus local time, in ms (0 until a `Date` header disagrees by more than 1 s). */
   get value(): number {
@@ -29,7 +32,11 @@ export class ClockOffset {
    */
   observe(dateHeader: string | undefined, receivedAt: number): boolean {
     if (dateHeader === undefined) return false;
-    const serverTime = Date.parse(dateHeader);
+    if (dateHeader !== this.#lastHeader) {
+      this.#lastHeader = dateHeader;
+      this.#lastTime = Date.parse(dateHeader);
+    }
+    const serverTime = this.#lastTime;
     if (Number.isNaN(serverTime) || serverTime < EARLIEST || serverTime > LATEST) return false;
     // The header truncates to the second: the true time is on average half a second later.
     const sample = serverTime + RESOLUTION / 2 - receivedAt;

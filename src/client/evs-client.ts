@@ -1,5 +1,5 @@
 import { EnvHttpProxyAgent, Pool, type Dispatcher } from 'undici';
-import { systemClock, type Clock } from '../clock/clock.js';
+import { assertClock, systemClock, type Clock } from '../clock/clock.js';
 import { ClosedError } from '../errors/closed-error.js';
 import { addResponseContext, EvsError } from '../errors/evs-error.js';
 import { AbortError, NetworkError, RequestTimeoutError } from '../errors/request-errors.js';
@@ -8,35 +8,33 @@ import { Shutdown } from '../lifecycle/shutdown.js';
 import type { Job } from '../model/job.js';
 import { parseJobText } from '../model/parse-job.js';
 import { assertSafeId } from '../validation/ids.js';
-import { assertDelay, assertInteger } from '../validation/numbers.js';
+import { assertDelay, assertInteger, got } from '../validation/numbers.js';
+import { assertOptions } from '../validation/options.js';
+import { assertSignal } from '../validation/signal.js';
 import { createAuthenticator, type Authenticator } from './auth/authenticator.js';
 import { assertCredentials, credentialsFromEnv, ENV, type Credentials, type Environment } from './auth/credentials.js';
 import { ClockOffset } from './clock-offset.js';
-import { isLoopback, resolveEndpoint, type Endpoint, type Service } from './endpoint.js';
-import type { EvsClientOptions, GetJobOptions } from './options.js';
-import { readCapped } from './read-body.js';
+import { isLoopback, isService, resolveEndpoint, SERVICES, type Endpoint, type Service } from './endpoint.js';
+import { CLIENT_OPTION_KEYS, GET_JOB_OPTION_KEYS, type EvsClientOptions, type GetJobOptions } from './options.js';
+import { exchange, type Exchange } from './exchange.js';
+import { InFlight } from './in-flight.js';
+import { Retrier } from './retry.js';
 import { errorFromResponse } from './response-error.js';
 import { USER_AGENT } from './version.js';
 
 const DEFAULT_TIMEOUT = 10_000;
 const DEFAULT_CONNECTIONS = 16;
 const DEFAULT_MAX_RESPONSE_SIZE = 1_048_576;
+const DEFAULT_RETRIES = 2;
+/** Most retries of one call: past a few, a caller wants its own loop (or a JobWatcher). */
+const MAX_RETRIES = 10;
 const KEEP_ALIVE = 30_000;
 
-/** Why a request's own controller aborted it. */
-const TIMED_OUT = Symbol('timed out');
-const DESTROYED = Symbol('destroyed');
-
-interface Exchange {
-  readonly status: number;
-  readonly text: string;
-  readonly requestId: string | undefined;
-  readonly retryAfter: string | undefined;
-}
+const NO_OPTIONS: GetJobOptions = Object.freeze({});
 
 /**
  * A client for the Huawei Cloud job API (`GET /v1/{project_id}/jobs/{job_id}`)
- * of EVS or ECS, over one keep-alive undici pool.
+ * of EVS, ECS, IMS or BMS ({@link SERVICES}), over one keep-alive undici pool.
  *
  * @example
  * const client = new EvsClient({ region: 'cn-north-4', projectId });
@@ -54,20 +52,30 @@ export class EvsClient {
   readonly clock: Clock;
 
   readonly #target: Endpoint;
+  /** `…/v1/{project_id}/jobs/` as sent, and as signed (decoded): a job id is the same in both. */
+  readonly #jobsPath: string;
+  readonly #jobsSignedPath: string;
   readonly #dispatcher: Dispatcher;
   readonly #ownsDispatcher: boolean;
   readonly #auth: Authenticator;
   readonly #offset = new ClockOffset();
   readonly #timeout: number;
   readonly #maxResponseSize: number;
-  readonly #inFlight = new Map<AbortController, Promise<unknown>>();
+  readonly #retries: number;
+  readonly #retrier: Retrier;
+  readonly #inFlight: InFlight;
+  /** Attempts of getJob() under way (an attempt may be two exchanges: a 401 retry); close() waits for none. */
+  #attempts = 0;
+  #idle: (() => void) | undefined;
   readonly #shutdown = new Shutdown((abort) => this.#stop(abort));
 
   constructor(options: EvsClientOptions = {}) {
+    checkOptions(options, CLIENT_OPTION_KEYS);
     const env = options.env ?? process.env;
+    if (typeof env !== 'object') throw new TypeError(`Expected \`env\` to be an object of environment variables, got ${got(env)}`);
     this.service = options.service ?? 'evs';
-    if (this.service !== 'evs' && this.service !== 'ecs') {
-      throw new TypeError(`Expected \`service\` to be 'evs' or 'ecs', got ${JSON.stringify(this.service)}`);
+    if (!isService(this.service)) {
+      throw new TypeError(`Expected \`service\` to be one of ${SERVICES.map((name) => `'${name}'`).join(', ')}, got ${got(this.service)}`);
     }
     this.projectId = resolveProjectId(options.projectId ?? env[ENV.projectId]);
     this.#target = resolveEndpoint({
@@ -77,6 +85,8 @@ export class EvsClient {
       allowInsecureHttp: options.allowInsecureHttp ?? false,
     });
     this.endpoint = this.#target.origin + this.#target.basePath;
+    this.#jobsPath = `${this.#target.basePath}/v1/${this.projectId}/jobs/`;
+    this.#jobsSignedPath = `${this.#target.decodedBasePath}/v1/${this.projectId}/jobs/`;
     this.#auth = createAuthenticator(resolveCredentials(options.credentials, env));
     this.#timeout = options.timeout ?? DEFAULT_TIMEOUT;
     assertDelay('timeout', this.#timeout, 1);
@@ -84,7 +94,12 @@ export class EvsClient {
     assertInteger('maxResponseSize', this.#maxResponseSize, 1);
     const connections = options.connections ?? DEFAULT_CONNECTIONS;
     assertInteger('connections', connections, 1, 1024);
+    this.#retries = options.retries ?? DEFAULT_RETRIES;
+    assertInteger('retries', this.#retries, 0, MAX_RETRIES);
     this.clock = options.clock ?? systemClock;
+    assertClock('clock', this.clock);
+    this.#retrier = new Retrier(this.clock);
+    this.#inFlight = new InFlight(this.clock, this.#timeout);
     this.#ownsDispatcher = options.dispatcher === undefined;
     this.#dispatcher = options.dispatcher ?? createDispatcher(this.#target.origin, connections, this.#timeout, env, options.allowInsecureHttp ?? false);
   }
@@ -100,16 +115,43 @@ export class EvsClient {
   }
 
   /**
-   * Reads one job.
-   * @throws {TypeError} for an unsafe `jobId`, before any request.
+   * Reads one job, retrying transient failures (`retries`, default the client's: 2) with p-retry.
+   * @throws {TypeError} for an unsafe `jobId` or bad options, before any request.
    * @throws {JobNotFoundError} 400 `Common.0011` or 404. {@link ThrottledError} 429. {@link AuthError} 401/403.
    *   {@link HttpError} other statuses. {@link InvalidResponseError} a 2xx body that is not a job.
    *   {@link RequestTimeoutError}, {@link NetworkError}, {@link AbortError}, {@link ClosedError}.
    */
-  async getJob(jobId: string, options: GetJobOptions = {}): Promise<Job> {
-    assertSafeId('jobId', jobId);
+  getJob(jobId: string, options: GetJobOptions = NO_OPTIONS): Promise<Job> {
+    // Not `async`: returning the attempt's own promise saves two microtask turns per call; bad input still rejects.
+    let retries = this.#retries;
+    try {
+      assertSafeId('jobId', jobId);
+      if (options !== NO_OPTIONS) {
+        checkOptions(options, GET_JOB_OPTION_KEYS);
+        assertSignal('signal', options.signal);
+        if (options.retries !== undefined) assertInteger('retries', (retries = options.retries), 0, MAX_RETRIES);
+      }
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new TypeError(String(error)));
+    }
+    const { signal } = options;
+    return this.#retrier.run(() => this.#readJob(jobId, signal), retries, signal);
+  }
+
+  /** One attempt of {@link getJob}. */
+  async #readJob(jobId: string, signal: AbortSignal | undefined): Promise<Job> {
     if (this.#shutdown.started) throw new ClosedError('EvsClient');
-    const exchange = await this.#request('GET', `${this.#target.basePath}/v1/${this.projectId}/jobs/${jobId}`, options.signal);
+    if (signal?.aborted) throw new AbortError('the request was aborted', { cause: signal.reason });
+    this.#attempts += 1;
+    let exchange: Exchange;
+    try {
+      // A safe id needs no encoding: it reads the same on the wire and to the signer.
+      exchange = await this.#authenticated('GET', this.#jobsPath + jobId, this.#jobsSignedPath + jobId, signal);
+    } catch (error) {
+      throw toRequestError(error, this.#timeout);
+    } finally {
+      if (--this.#attempts === 0) this.#idle?.();
+    }
     if (exchange.status >= 200 && exchange.status < 300) {
       const job = parseJobTextWithContext(exchange);
       // The parser's object is ours alone: set the field rather than copy the job for it.
@@ -135,65 +177,47 @@ export class EvsClient {
   }
 
   async #stop(abort: boolean): Promise<void> {
-    if (abort) for (const controller of this.#inFlight.keys()) controller.abort(DESTROYED);
-    await Promise.allSettled(this.#inFlight.values());
+    this.#retrier.stop(abort);
+    if (abort) this.#inFlight.abortAll(new AbortError('the client was destroyed'));
+    if (this.#attempts > 0) await new Promise<void>((resolve) => (this.#idle = resolve));
     if (!this.#ownsDispatcher) return;
     // After close() a later destroy() must still release the sockets close() is waiting on.
     await (abort ? this.#dispatcher.destroy() : this.#dispatcher.close()).catch(() => undefined);
   }
 
-  /** Sends one request under the client's timeout and the caller's signal; retries once after a 401 the authenticator can fix. */
-  #request(method: string, path: string, signal: AbortSignal | undefined): Promise<Exchange> {
-    signal?.throwIfAborted();
-    const controller = new AbortController();
-    const timer = this.clock.setTimeout(() => controller.abort(TIMED_OUT), this.#timeout);
-    const forward = (): void => controller.abort(signal?.reason);
-    // One shared listener per signal: many concurrent getJob() calls on one signal must not trip Node's MaxListenersExceededWarning.
-    if (signal !== undefined) addAbortListener(signal, forward);
-    const done = this.#authenticated(method, path, controller.signal)
-      .catch((error: unknown) => {
-        throw toRequestError(error, controller.signal, this.#timeout);
-      })
-      .finally(() => {
-        this.clock.clearTimeout(timer);
-        if (signal !== undefined) removeAbortListener(signal, forward);
-        this.#inFlight.delete(controller);
-      });
-    this.#inFlight.set(controller, done);
-    return done;
-  }
-
-  async #authenticated(method: string, path: string, signal: AbortSignal): Promise<Exchange> {
+  /** `path` goes on the wire; `signedPath` is the same path decoded, which the signer canonicalises back into `path`. Retries once after a 401 the authenticator can fix. */
+  async #authenticated(method: string, path: string, signedPath: string, signal: AbortSignal | undefined): Promise<Exchange> {
     const headers = { host: this.#target.host, 'x-project-id': this.projectId };
     for (let attempt = 0; ; attempt++) {
-      const auth = await this.#auth.authorize({ method, path, headers, serverNow: this.serverNow() });
-      const exchange = await this.#exchange(method, path, auth.headers, signal);
-      if (exchange.status !== 401 || attempt > 0) return exchange;
-      if (!(await this.#auth.retryAfterUnauthorized(auth.stamp, this.serverNow()))) return exchange;
+      const authorized = this.#auth.authorize({ method, path: signedPath, headers, serverNow: this.serverNow() });
+      // AK/SK signs synchronously: no await, no extra turn of the microtask queue per request.
+      const auth = authorized instanceof Promise ? await authorized : authorized;
+      const answer = await this.#exchange(method, path, auth.headers, signal);
+      this.#offset.observe(answer.date, this.clock.wallNow());
+      if (answer.status !== 401 || attempt > 0) return answer;
+      if (!(await this.#auth.retryAfterUnauthorized(auth.stamp, this.serverNow()))) return answer;
     }
   }
 
-  async #exchange(method: string, path: string, headers: Record<string, string>, signal: AbortSignal): Promise<Exchange> {
-    const response = await this.#dispatcher.request({
-      origin: this.#target.origin,
-      path,
-      method: method,
-      headers: { ...headers, 'user-agent': USER_AGENT, accept: 'application/json' },
-      signal,
-      // Real-time backstops; the clock-driven timer above is the one that normally fires.
-      headersTimeout: this.#timeout,
-      bodyTimeout: this.#timeout,
-    });
-    this.#offset.observe(header(response.headers, 'date'), this.clock.wallNow());
-    const requestId = header(response.headers, 'x-request-id');
-    let text: string;
-    try {
-      text = await readCapped(response.body, this.#maxResponseSize, header(response.headers, 'content-length'));
-    } catch (error) {
-      throw addResponseContext(error, response.statusCode, requestId);
-    }
-    return { status: response.statusCode, text, requestId, retryAfter: header(response.headers, 'retry-after') };
+  /** One request under the client's timeout (one shared sweep) and the caller's signal (one shared listener per signal). */
+  #exchange(method: string, path: string, signed: Record<string, string>, signal: AbortSignal | undefined): Promise<Exchange> {
+    if (signal?.aborted) return Promise.reject(new AbortError('the request was aborted', { cause: signal.reason }));
+    // The authenticator's headers are a fresh object per request: add to it rather than copy it.
+    signed['user-agent'] = USER_AGENT;
+    signed['accept'] = 'application/json';
+    const options = { origin: this.#target.origin, path, method, headers: signed, timeout: this.#timeout, limit: this.#maxResponseSize };
+    const reader = exchange(this.#dispatcher, options, this.#inFlight);
+    if (signal === undefined) return reader.promise;
+    // One shared listener per signal: many concurrent getJob() calls on one signal must not trip Node's MaxListenersExceededWarning.
+    const forward = (): void => reader.abort(new AbortError('the request was aborted', { cause: signal.reason }));
+    addAbortListener(signal, forward);
+    return reader.promise.finally(() => removeAbortListener(signal, forward));
   }
+}
+
+/** {@link assertOptions} without narrowing `options` to a record (its typed fields are read next). */
+function checkOptions(options: unknown, known: readonly string[]): void {
+  assertOptions('options', options, known);
 }
 
 function parseJobTextWithContext(exchange: Exchange): Job {
@@ -204,13 +228,8 @@ function parseJobTextWithContext(exchange: Exchange): Job {
   }
 }
 
-/** Turns whatever a request threw into the library's error classes. */
-function toRequestError(error: unknown, signal: AbortSignal, timeout: number): unknown {
-  if (signal.aborted) {
-    if (signal.reason === TIMED_OUT) return new RequestTimeoutError(timeout);
-    if (signal.reason === DESTROYED) return new AbortError('the client was destroyed');
-    return new AbortError('the request was aborted', { cause: signal.reason });
-  }
+/** Turns whatever a request threw into the library's error classes (its own aborts and timeouts already are). */
+function toRequestError(error: unknown, timeout: number): unknown {
   if (error instanceof EvsError) return error;
   const code = (error as { code?: unknown } | null)?.code;
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
@@ -227,11 +246,6 @@ function isLoopbackUrl(url: string | undefined): boolean {
   } catch {
     return false;
   }
-}
-
-function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }
 
 function resolveProjectId(projectId: string | undefined): string {

@@ -1,6 +1,7 @@
 import { assertClock, systemClock, type Clock } from '../clock/clock.js';
 import { assertInteger, assertNumber, got } from '../validation/numbers.js';
 import { assertNonEmptyString } from '../validation/strings.js';
+import { decodePath } from '../client/auth/signer.js';
 import type { ApiJobConfig } from './context.js';
 import { assertDistribution, assertTimeSpan, DEFAULT_API_DURATION } from './durations.js';
 import { hexId } from './ids.js';
@@ -12,6 +13,8 @@ import type { ApiJobOptions, FaultOptions, SimulatorAuth, SimulatorOptions } fro
 export interface SimulatorConfig {
   readonly port: number;
   readonly host: string;
+  /** Decoded, without a trailing `/`; `''` for none. */
+  readonly basePath: string;
   readonly projectId: string;
   readonly clock: Clock;
   readonly random: () => number;
@@ -31,6 +34,7 @@ const DEFAULT_BATCH_OVERHEAD = 2_000;
 const SIMULATOR_KEYS = keysOf<SimulatorOptions>({
   port: true,
   host: true,
+  basePath: true,
   projectId: true,
   clock: true,
   random: true,
@@ -70,6 +74,7 @@ export function resolveConfig(options: SimulatorOptions): SimulatorConfig {
   return {
     port,
     host,
+    basePath: checkBasePath(options.basePath ?? ''),
     projectId,
     clock,
     random,
@@ -81,6 +86,15 @@ export function resolveConfig(options: SimulatorOptions): SimulatorConfig {
     jobDefaults: { duration: defaultDuration, batchOverhead },
     apiJobs: resolveApiJobs(options.apiJobs ?? {}),
   };
+}
+
+/** A base path decoded once, without its trailing `/`. */
+function checkBasePath(basePath: unknown): string {
+  const decoded = typeof basePath === 'string' && /^(?:\/[^?#]*)?$/.test(basePath) && !/%2f/i.test(basePath) ? decodePath(basePath) : undefined;
+  if (decoded === undefined) {
+    throw new TypeError(`Expected \`basePath\` to be '' or a URL path like '/evs-proxy' (valid percent-encoding, no %2F, query or fragment), got ${JSON.stringify(basePath)}`);
+  }
+  return decoded.replace(/\/+$/, '');
 }
 
 /** A clock offset, in ms: any finite number. */

@@ -19,6 +19,8 @@ export interface SimulatorContext {
   readonly clock: Clock;
   readonly random: () => number;
   readonly projectId: string;
+  /** Decoded prefix every API path sits under; `''` for none. */
+  readonly basePath: string;
   readonly store: JobStore;
   readonly stats: StatsRecorder;
   readonly delays: Delays;

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { serverNow, type SimulatorContext } from './context.js';
 import { hexId } from './ids.js';
-import { parseTarget, type RequestTarget } from './request-target.js';
+import { parseTarget, underBasePath, type RequestTarget } from './request-target.js';
 import { apiNotFound, evsError, gatewayError, httpDate, throttled, type Reply } from './responses.js';
 import { matchRoute, type Route } from './routes.js';
 import { showJob } from './show-job.js';
@@ -30,7 +30,7 @@ async function handle(context: SimulatorContext, request: IncomingMessage, respo
   const time = context.clock.wallNow();
   const method = request.method ?? 'GET';
   const target = parseTarget(request.url ?? '/');
-  const route = matchRoute(method, target.path);
+  const route = matchRoute(method, underBasePath(target.path, context.basePath));
   const requestId = hexId(context.random);
   context.stats.begin(route.name);
   // A client that gave up (its timeout) closes the connection: a delayed answer

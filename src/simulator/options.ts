@@ -132,6 +132,13 @@ export interface SimulatorOptions {
   readonly port?: number | undefined;
   /** Interface to bind. @default '127.0.0.1' */
   readonly host?: string | undefined;
+  /**
+   * Path prefix the API is served under, written as in a URL (`/evs-proxy`, `/a%20b`): stands in for a proxy or a
+   * private endpoint with a base path. `url` includes it; requests outside it get 404 `APIGW.0101`. Signatures are
+   * verified over the whole path as received (decoded once, then canonicalised), as the gateway does.
+   * @default '' (the API at the root)
+   */
+  readonly basePath?: string | undefined;
   /** The project id the simulator serves; others get HTTP 403. @default 32 random hex characters */
   readonly projectId?: string | undefined;
   /** Time source for job timelines, latency and `Date` headers. @default systemClock */

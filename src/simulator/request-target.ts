@@ -1,3 +1,5 @@
+import { decodePath } from '../client/auth/signer.js';
+
 /** A request target (`req.url`) split and percent-decoded, as routing and signature checks need it. */
 export interface RequestTarget {
   /** The path exactly as received, without the query. */
@@ -14,18 +16,16 @@ export function parseTarget(url: string): RequestTarget {
   const rawPath = mark === -1 ? url : url.slice(0, mark);
   return {
     rawPath,
-    path: decodeSegments(rawPath),
+    // Each segment on its own, as the signer re-encodes each one.
+    path: decodePath(rawPath),
     query: mark === -1 ? {} : parseQuery(url.slice(mark + 1)),
   };
 }
 
-/** Decodes each segment on its own, as the signer re-encodes each one. */
-function decodeSegments(rawPath: string): string | undefined {
-  try {
-    return rawPath.split('/').map((segment) => decodeURIComponent(segment)).join('/');
-  } catch {
-    return undefined;
-  }
+/** The rest of a decoded `path` under `basePath` (decoded); `undefined` when it is not under it. */
+export function underBasePath(path: string | undefined, basePath: string): string | undefined {
+  if (basePath === '' || path === undefined) return path;
+  return path.startsWith(`${basePath}/`) ? path.slice(basePath.length) : undefined;
 }
 
 /** `+` stays a plus: Huawei's signers encode spaces as `%20`. Undecodable pairs are kept raw. */

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { encodePath } from '../client/auth/signer.js';
 import { ClosedError } from '../errors/closed-error.js';
 import { createVerifier } from './auth.js';
 import { assertSkew, resolveConfig, type SimulatorConfig } from './config.js';
@@ -13,7 +14,7 @@ import { StatsRecorder, type SimulatorStats } from './stats.js';
 
 /** A running EVS simulator: a real HTTP server on `url`, plus controls for tests. */
 export interface Simulator {
-  /** Base URL, e.g. `http://127.0.0.1:41234`. */
+  /** Base URL, e.g. `http://127.0.0.1:41234`, with the `basePath` when one is set. */
   readonly url: string;
   /** The TCP port it listens on (kept across `restart()`). */
   readonly port: number;
@@ -73,6 +74,7 @@ class LocalSimulator implements Simulator {
       clock,
       random,
       projectId: config.projectId,
+      basePath: config.basePath,
       store: new JobStore(random, config.jobDefaults),
       stats: new StatsRecorder(config.recordRequests),
       delays: new Delays(clock),
@@ -90,7 +92,7 @@ class LocalSimulator implements Simulator {
 
   get url(): string {
     const host = this.#config.host.includes(':') ? `[${this.#config.host}]` : this.#config.host;
-    return `http://${host}:${this.#port}`;
+    return `http://${host}:${this.#port}${encodePath(this.#config.basePath)}`;
   }
 
   addJob(spec: JobSpec = {}): string {

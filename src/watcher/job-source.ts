@@ -12,8 +12,8 @@ export type FetchJob = (jobId: string, options: { readonly signal: AbortSignal }
 
 /** What the watcher needs from a client; `EvsClient` is one. */
 export interface JobSource {
-  /** Reads one job. The watcher retries through its own schedule, so it asks for no retries here. */
-  getJob(jobId: string, options?: { readonly signal?: AbortSignal | undefined }): Promise<Job>;
+  /** Reads one job. The watcher retries through its own schedule, so it passes `retries: 0`. */
+  getJob(jobId: string, options?: { readonly signal?: AbortSignal | undefined; readonly retries?: number | undefined }): Promise<Job>;
   /** The server's current wall-clock time, in ms since the epoch; used to measure how long jobs have run. */
   serverNow?(): number;
   /** The client's clock; the watcher uses it unless given its own. */

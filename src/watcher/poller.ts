@@ -49,7 +49,10 @@ export class PollInFlight implements HeapEntry, PollHandle {
   }
 }
 
-/** The options a poll's `fetchJob` is called with: only its signal, read lazily. */
+/**
+ * The options a poll's `fetchJob` (or client) is called with: its signal, made
+ * when first read, and no retries, since the watcher retries through its own schedule.
+ */
 class PollOptions {
   readonly #poll: PollInFlight;
 
@@ -59,6 +62,11 @@ class PollOptions {
 
   get signal(): AbortSignal {
     return this.#poll.signal;
+  }
+
+  /** The one retry layer is the watcher's: a client must not stack its own. */
+  get retries(): 0 {
+    return 0;
   }
 }
 

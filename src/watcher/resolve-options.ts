@@ -5,6 +5,7 @@ import type { ThrottleOptions } from '../schedule/throttle.js';
 import { assertSafeId } from '../validation/ids.js';
 import { assertDelay, assertInteger, assertNumber, got } from '../validation/numbers.js';
 import { assertOptions } from '../validation/options.js';
+import { assertSignal } from '../validation/signal.js';
 import type { FetchJob } from './job-source.js';
 import type { AddOptions, JobWatcherOptions, Logger, WatchAllOptions } from './options.js';
 
@@ -146,7 +147,8 @@ export function resolveOptions(options: JobWatcherOptions): ResolvedOptions {
   }
   return {
     ...(settings as Pick<ResolvedOptions, keyof typeof DEFAULTS | 'maxRequestsPerSecond'>),
-    fetchJob: fetchJob ?? ((jobId, { signal }) => client.getJob(jobId, { signal })),
+    // The poll's options go through as they are: their signal is made only if the client reads it, and they ask for no retries.
+    fetchJob: fetchJob ?? ((jobId, poll) => client.getJob(jobId, poll)),
     serverNow: typeof client?.serverNow === 'function' ? () => client.serverNow!() : () => clock.wallNow(),
     durations,
     clock,
@@ -181,7 +183,7 @@ export function validateWatchCall(call: WatchCall, jobIds: readonly unknown[], o
   assertOptions('options', options, call === 'add' ? ADD_KEYS : call === 'watch' ? WATCH_KEYS : WATCH_ALL_KEYS);
   const { timeout, signal, jobType, throwOnFail, settle } = options as WatchAllOptions;
   if (timeout !== undefined) assertDelay('timeout', timeout, 1);
-  if (signal !== undefined && !isAbortSignal(signal)) throw new TypeError(`Expected \`signal\` to be an AbortSignal, got ${got(signal)}`);
+  assertSignal('signal', signal);
   if (jobType !== undefined && typeof jobType !== 'string') throw new TypeError(`Expected \`jobType\` to be a string, got ${got(jobType)}`);
   if (throwOnFail !== undefined && typeof throwOnFail !== 'boolean') throw new TypeError(`Expected \`throwOnFail\` to be a boolean, got ${got(throwOnFail)}`);
   if (settle !== undefined && settle !== 'first-error' && settle !== 'all') throw new TypeError(`Expected \`settle\` to be 'first-error' or 'all', got ${got(settle)}`);
@@ -196,9 +198,4 @@ export function idList(jobIds: unknown): unknown[] {
     throw new TypeError(`Expected \`jobIds\` to be an iterable of job ids (an array, a Set…), got ${typeof jobIds === 'string' ? 'a string' : got(jobIds)}`);
   }
   return Array.from(jobIds as Iterable<unknown>);
-}
-
-function isAbortSignal(value: unknown): value is AbortSignal {
-  const signal = value as Partial<AbortSignal> | null;
-  return typeof signal === 'object' && signal !== null && typeof signal.aborted === 'boolean' && typeof signal.addEventListener === 'function' && typeof signal.removeEventListener === 'function';
 }

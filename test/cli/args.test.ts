@@ -56,11 +56,11 @@ describe('parseCommandLine', () => {
   it('refuses bad usage with one clear message each', () => {
     const base = ['--endpoint', 'https://evs.example.com', '--project', 'p', '--no-auth'];
     expect(usage(() => waitConfig([...base]))).toMatch(/^no job ids/);
-    expect(usage(() => waitConfig([...base, '--service', 'ims', 'x']))).toBe('invalid --service "ims": expected evs or ecs');
+    expect(usage(() => waitConfig([...base, '--service', 'dss', 'x']))).toBe('invalid --service "dss": expected evs, ecs, ims, bms');
     expect(usage(() => waitConfig(['--region', 'CN North', '--project', 'p', '--no-auth', 'x']))).toBe(
       'invalid --region: Expected `region` (or HUAWEICLOUD_SDK_REGION) like "cn-north-4" when no `endpoint` is given, got "CN North"',
     );
-    expect(usage(() => waitConfig(['--endpoint', 'ftp://x', '--project', 'p', '--no-auth', 'x']))).toBe('invalid --endpoint: Expected `endpoint` to use https:// or http://, got ftp:');
+    expect(usage(() => waitConfig(['--endpoint', 'ftp://x', '--project', 'p', '--no-auth', 'x']))).toBe('invalid --endpoint: Expected `endpoint` to use https:// or http://');
     expect(usage(() => waitConfig(['--endpoint', 'http://10.1.2.3', '--project', 'p', '--no-auth', 'x']))).toMatch(/^invalid --endpoint: Refusing plain http:\/\/ to 10\.1\.2\.3/);
     expect(usage(() => waitConfig(['--endpoint', 'https://u:pw@x', '--project', 'p', '--no-auth', 'x']))).not.toContain('pw');
     expect(usage(() => waitConfig(['--endpoint', 'http://[::1]:1', '--project', 'p/..', '--no-auth', 'x']))).toMatch(/^invalid project id/);

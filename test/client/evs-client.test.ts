@@ -1,8 +1,9 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
+import { SERVICES, type Service } from '../../src/index.js';
 import { EvsClient } from '../../src/client/evs-client.js';
-import type { EvsClientOptions } from '../../src/client/options.js';
+import type { CLIENT_OPTION_KEYS, EvsClientOptions, GetJobOptions } from '../../src/client/options.js';
 import { VERSION } from '../../src/client/version.js';
 import { AuthError } from '../../src/errors/auth-error.js';
 import { ClosedError } from '../../src/errors/closed-error.js';
@@ -14,6 +15,7 @@ import { AbortError, NetworkError, RequestTimeoutError } from '../../src/errors/
 import { ThrottledError } from '../../src/errors/throttled-error.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js';
 import { createFakeClock, settle, type FakeClock } from '../helpers/fake-clock.js';
+import { track } from '../helpers/time.js';
 
 const AK = 'QTWAOYTTINDUT2QVKYUC';
 const SK = 'MFyfvK41ba2giqM7Uio6PznpdUKGpownRZlmVmHc';
@@ -95,10 +97,10 @@ describe('EvsClient.getJob against the simulator', () => {
   });
 });
 
-describe('EvsClient errors, one class per failure', () => {
+describe('EvsClient errors, one class per failure (one attempt each: `retries: 0`)', () => {
   it('maps an unknown job (HTTP 400 Common.0011) to JobNotFoundError', async () => {
     const sim = await simulator();
-    const error = await rejection(client(sim).getJob('0123456789abcdef0123456789abcdef'));
+    const error = await rejection(client(sim, { retries: 0 }).getJob('0123456789abcdef0123456789abcdef'));
 
     expect(error).toBeInstanceOf(JobNotFoundError);
     expect(error).toMatchObject({ code: 'EVS_JOB_NOT_FOUND', status: 400, serviceCode: 'Common.0011', retryable: false, jobId: '0123456789abcdef0123456789abcdef' });
@@ -107,7 +109,7 @@ describe('EvsClient errors, one class per failure', () => {
 
   it('maps 429 APIGW.0308 with Retry-After to ThrottledError with the delay in ms', async () => {
     const sim = await simulator({ faults: { script: ['throttle'], throttleRetryAfter: 3 } });
-    const error = await rejection(client(sim).getJob(sim.addJob()));
+    const error = await rejection(client(sim, { retries: 0 }).getJob(sim.addJob()));
 
     expect(error).toBeInstanceOf(ThrottledError);
     expect(error).toMatchObject({ code: 'EVS_THROTTLED', status: 429, serviceCode: 'APIGW.0308', retryAfter: 3000, retryable: true });
@@ -115,7 +117,7 @@ describe('EvsClient errors, one class per failure', () => {
 
   it('leaves retryAfter absent when a 429 has no Retry-After', async () => {
     const sim = await simulator({ faults: { script: ['throttle'] } });
-    const error = (await rejection(client(sim).getJob(sim.addJob()))) as ThrottledError;
+    const error = (await rejection(client(sim, { retries: 0 }).getJob(sim.addJob()))) as ThrottledError;
 
     expect(error).toBeInstanceOf(ThrottledError);
     expect(error.retryAfter).toBeUndefined();
@@ -127,7 +129,7 @@ describe('EvsClient errors, one class per failure', () => {
     ['error503', 503],
   ] as const)('maps %s to a retryable HttpError', async (fault, status) => {
     const sim = await simulator({ faults: { script: [fault] } });
-    const error = await rejection(client(sim).getJob(sim.addJob()));
+    const error = await rejection(client(sim, { retries: 0 }).getJob(sim.addJob()));
 
     expect(error).toBeInstanceOf(HttpError);
     expect(error).toMatchObject({ code: 'EVS_HTTP_ERROR', status, retryable: true });
@@ -135,7 +137,7 @@ describe('EvsClient errors, one class per failure', () => {
 
   it.each(['malformed', 'truncated'] as const)('maps a %s 200 body to InvalidResponseError with status and request id', async (fault) => {
     const sim = await simulator({ faults: { script: [fault] } });
-    const error = await rejection(client(sim).getJob(sim.addJob()));
+    const error = await rejection(client(sim, { retries: 0 }).getJob(sim.addJob()));
 
     expect(error).toBeInstanceOf(InvalidResponseError);
     expect(error).toMatchObject({ code: 'EVS_INVALID_RESPONSE', status: 200, field: '$' });
@@ -144,23 +146,67 @@ describe('EvsClient errors, one class per failure', () => {
 
   it('refuses a body over the size cap instead of buffering it', async () => {
     const sim = await simulator({ faults: { script: ['oversize'] } });
-    const error = await rejection(client(sim).getJob(sim.addJob()));
+    const error = await rejection(client(sim, { retries: 0 }).getJob(sim.addJob()));
 
     expect(error).toBeInstanceOf(ResponseTooLargeError);
     expect(error).toMatchObject({ code: 'EVS_RESPONSE_TOO_LARGE', limit: 1_048_576 });
   });
 
+  it('cuts a body of undeclared length as soon as it crosses the cap, and closes that connection', async () => {
+    let closed = false;
+    const server = await rawServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'x-request-id': 'rid-chunked' });
+      res.write(`{"job_id":"a","status":"RUNNING","pad":"${'x'.repeat(100)}`);
+      res.write('x'.repeat(100));
+      res.on('close', () => (closed = true));
+    });
+    const evs = new EvsClient({ endpoint: server, projectId: 'p', credentials: 'none', env: {}, maxResponseSize: 150, retries: 0 });
+    cleanups.push(() => evs.destroy());
+
+    const error = await rejection(evs.getJob('a'));
+
+    expect(error).toMatchObject({ name: 'ResponseTooLargeError', limit: 150, status: 200, requestId: 'rid-chunked' });
+    await settle(() => closed);
+    expect(closed).toBe(true);
+  });
+
+  it('reads a body with a byte-order mark, as undici\'s text() does', async () => {
+    const server = await rawServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"job_id":"a","status":"SUCCESS"}')]));
+    });
+    const evs = new EvsClient({ endpoint: server, projectId: 'p', credentials: 'none', env: {} });
+    cleanups.push(() => evs.destroy());
+
+    await expect(evs.getJob('a')).resolves.toMatchObject({ jobId: 'a', status: 'SUCCESS' });
+  });
+
+  it('times out a request still queued for a connection, on the same clock', async () => {
+    const clock = createFakeClock();
+    const sim = await simulator({ clock, faults: { latency: 30_000 } });
+    const evs = client(sim, { clock, timeout: 2_000, connections: 1, retries: 0 });
+    const sent = track(evs.getJob(sim.addJob()));
+    const queued = track(evs.getJob(sim.addJob()));
+    await settle(() => sim.stats().inFlight === 1);
+
+    await clock.tick(2_000);
+    await settle(() => sent.status !== 'pending' && queued.status !== 'pending');
+
+    expect(sent.error).toMatchObject({ name: 'RequestTimeoutError', timeout: 2_000 });
+    expect(queued.error).toMatchObject({ name: 'RequestTimeoutError', timeout: 2_000 });
+    expect(sim.stats().requests).toBe(1);
+  });
+
   it('applies a custom maxResponseSize', async () => {
     const sim = await simulator();
-    const error = await rejection(client(sim, { maxResponseSize: 64 }).getJob(sim.addJob()));
+    const error = await rejection(client(sim, { maxResponseSize: 64, retries: 0 }).getJob(sim.addJob()));
 
     expect(error).toMatchObject({ code: 'EVS_RESPONSE_TOO_LARGE', limit: 64 });
   });
 
   it('maps a reset connection to NetworkError', async () => {
-    // Two resets: the first could be a stale keep-alive socket a caller might retry; the client itself does not.
     const sim = await simulator({ faults: { script: ['reset'] } });
-    const error = await rejection(client(sim).getJob(sim.addJob()));
+    const error = await rejection(client(sim, { retries: 0 }).getJob(sim.addJob()));
 
     expect(error).toBeInstanceOf(NetworkError);
     expect((error as NetworkError).code).toBe('EVS_NETWORK');
@@ -171,7 +217,7 @@ describe('EvsClient errors, one class per failure', () => {
     const sim = await simulator();
     const { url, projectId } = sim;
     await sim.close();
-    const evs = new EvsClient({ endpoint: url, projectId, credentials: 'none', env: {} });
+    const evs = new EvsClient({ endpoint: url, projectId, credentials: 'none', env: {}, retries: 0 });
     cleanups.push(() => evs.destroy());
 
     const error = await rejection(evs.getJob('0123456789abcdef0123456789abcdef'));
@@ -183,7 +229,7 @@ describe('EvsClient errors, one class per failure', () => {
   it('times out on the injected clock when the answer is slower than `timeout`', async () => {
     const clock = createFakeClock();
     const sim = await simulator({ clock, faults: { latency: 30_000 } });
-    const pending = settled(client(sim, { clock, timeout: 5_000 }).getJob(sim.addJob()));
+    const pending = settled(client(sim, { clock, timeout: 5_000, retries: 0 }).getJob(sim.addJob()));
     await settle(() => sim.stats().inFlight === 1);
 
     await clock.tick(5_000);
@@ -214,10 +260,183 @@ describe('EvsClient errors, one class per failure', () => {
 
   it('rejects at once, without a request, when the signal is already aborted', async () => {
     const sim = await simulator();
-    const error = await rejection(client(sim).getJob(sim.addJob(), { signal: AbortSignal.abort() }));
+    const error = await rejection(client(sim, { retries: 0 }).getJob(sim.addJob(), { signal: AbortSignal.abort() }));
 
     expect(error).toBeInstanceOf(Error);
     expect(sim.stats().requests).toBe(0);
+  });
+});
+
+describe('EvsClient.getJob retries transient failures (p-retry; waits on the injected clock)', () => {
+  /** Lets real I/O finish until the simulator has answered `count` requests, fake time standing still. */
+  const answered = (sim: Simulator, count: number): Promise<void> => settle(() => sim.stats().requests === count && sim.stats().inFlight === 0, 2_000);
+  /** A fake clock that remembers the delay of the last timer armed on it. */
+  const createClock = (): FakeClock & { readonly lastDelay: number } => {
+    const clock = createFakeClock();
+    let lastDelay = Number.NaN;
+    return Object.assign(clock, {
+      setTimeout: (callback: () => void, delay: number) => ((lastDelay = delay), clock.fake.setTimeout(callback, delay)),
+      get lastDelay() {
+        return lastDelay;
+      },
+    });
+  };
+  /** Lets real I/O finish until the client's one timer is its wait before the next attempt (not a request's timeout). */
+  const waiting = (clock: FakeClock & { readonly lastDelay: number }): Promise<void> =>
+    settle(() => clock.fake.countTimers() === 1 && clock.lastDelay <= 60_000 && clock.lastDelay !== 10_000 && clock.lastDelay !== 1_000, 2_000);
+
+  it('retries 503s after 500 ms, then 500-1000 ms, and resolves with the job', async () => {
+    const clock = createClock();
+    const sim = await simulator({ clock, faults: { script: ['error503', 'error503', 'none'] } });
+    const call = track(client(sim, { clock }).getJob(sim.addJob()));
+
+    await answered(sim, 1);
+    await waiting(clock);
+    await clock.tick(499);
+    expect(sim.stats().requests).toBe(1);
+    await clock.tick(1);
+    await answered(sim, 2);
+    await waiting(clock);
+    await clock.tick(499);
+    expect(sim.stats().requests).toBe(2);
+    await clock.tick(501);
+    await answered(sim, 3);
+    await settle(() => call.status !== 'pending');
+
+    expect(call.value).toMatchObject({ status: 'RUNNING' });
+    expect(clock.fake.countTimers()).toBe(0);
+  });
+
+  it('waits exactly Retry-After after a 429', async () => {
+    const clock = createClock();
+    const sim = await simulator({ clock, faults: { script: ['throttle', 'none'], throttleRetryAfter: 3 } });
+    const call = track(client(sim, { clock }).getJob(sim.addJob()));
+
+    await answered(sim, 1);
+    await waiting(clock);
+    await clock.tick(2_999);
+    expect(sim.stats().requests).toBe(1);
+    await clock.tick(1);
+    await answered(sim, 2);
+    await settle(() => call.status !== 'pending');
+
+    expect(call.status).toBe('fulfilled');
+  });
+
+  it('rejects at once with the ThrottledError when Retry-After is over 60 s', async () => {
+    const sim = await simulator({ faults: { script: ['throttle'], throttleRetryAfter: 120 } });
+    const error = await rejection(client(sim).getJob(sim.addJob()));
+
+    expect(error).toMatchObject({ name: 'ThrottledError', retryAfter: 120_000 });
+    expect(sim.stats().requests).toBe(1);
+  });
+
+  it('retries a reset connection on a new one', async () => {
+    const clock = createClock();
+    const sim = await simulator({ clock, faults: { script: ['reset', 'none'] } });
+    const call = track(client(sim, { clock }).getJob(sim.addJob()));
+
+    await answered(sim, 1);
+    await waiting(clock);
+    await clock.tick(500);
+    await answered(sim, 2);
+    await settle(() => call.status !== 'pending');
+
+    expect(call.status).toBe('fulfilled');
+  });
+
+  it('retries a request that timed out', async () => {
+    const clock = createClock();
+    const sim = await simulator({ clock, faults: { script: ['latency', 'none'], latency: 30_000 } });
+    const call = track(client(sim, { clock, timeout: 1_000 }).getJob(sim.addJob()));
+
+    await settle(() => sim.stats().inFlight === 1);
+    await clock.tick(1_000);
+    await waiting(clock);
+    await clock.tick(500);
+    await answered(sim, 2);
+    await settle(() => call.status !== 'pending');
+
+    expect(call.status).toBe('fulfilled');
+  });
+
+  it.each([
+    ['Common.0011', { faults: { script: ['notFound'] } }, 'JobNotFoundError'],
+    ['a malformed body', { faults: { script: ['malformed'] } }, 'InvalidResponseError'],
+    ['a 401', { auth: { accessKey: AK, secretKey: 'another secret' } }, 'AuthError'],
+  ] as const)('never retries %s', async (_what, options, name) => {
+    const sim = await simulator(options);
+    const error = await rejection(client(sim, { credentials: { accessKey: AK, secretKey: SK } }).getJob(sim.addJob()));
+
+    expect(error).toMatchObject({ name });
+    expect(sim.stats().requests).toBe(1);
+  });
+
+  it('gives up after `retries` more attempts, with the last error', async () => {
+    const clock = createClock();
+    const sim = await simulator({ clock, faults: { error500: 1 } });
+    const call = track(client(sim, { clock, retries: 1 }).getJob(sim.addJob()));
+
+    await answered(sim, 1);
+    await waiting(clock);
+    await clock.tick(500);
+    await answered(sim, 2);
+    await settle(() => call.status !== 'pending');
+
+    expect(call.error).toMatchObject({ name: 'HttpError', status: 500 });
+    expect(clock.fake.countTimers()).toBe(0);
+  });
+
+  it('sends one request with a call\'s `retries: 0`, whatever the client\'s default', async () => {
+    const sim = await simulator({ faults: { error500: 1 } });
+    const error = await rejection(client(sim, { retries: 5 }).getJob(sim.addJob(), { retries: 0 }));
+
+    expect(error).toMatchObject({ status: 500 });
+    expect(sim.stats().requests).toBe(1);
+  });
+
+  it('stops waiting when the caller aborts: AbortError at once, no timer, no listener, no more requests', async () => {
+    const clock = createClock();
+    const sim = await simulator({ clock, faults: { error503: 1 } });
+    const controller = new AbortController();
+    const listeners = countListeners(controller.signal);
+    const call = track(client(sim, { clock }).getJob(sim.addJob(), { signal: controller.signal }));
+    await answered(sim, 1);
+    expect(clock.fake.countTimers()).toBe(1);
+
+    controller.abort(new Error('user cancelled'));
+    await settle(() => call.status !== 'pending');
+
+    expect(call.error).toMatchObject({ name: 'AbortError', code: 'EVS_ABORTED', cause: new Error('user cancelled') });
+    expect(clock.fake.countTimers()).toBe(0);
+    expect(listeners.count).toBe(0);
+    await clock.tick(60_000);
+    expect(sim.stats().requests).toBe(1);
+  });
+
+  it('ends a wait on close() with the last error, and on destroy() with AbortError', async () => {
+    const clock = createClock();
+    const sim = await simulator({ clock, faults: { error503: 1 } });
+    const closing = client(sim, { clock });
+    const closed = track(closing.getJob(sim.addJob()));
+    await answered(sim, 1);
+    await closing.close();
+    await settle(() => closed.status !== 'pending');
+    expect(closed.error).toMatchObject({ name: 'HttpError', status: 503 });
+
+    const destroying = client(sim, { clock });
+    const destroyed = track(destroying.getJob(sim.addJob()));
+    await answered(sim, 2);
+    await destroying.destroy();
+    await settle(() => destroyed.status !== 'pending');
+    expect(destroyed.error).toMatchObject({ name: 'AbortError', message: 'the client was destroyed' });
+    expect(clock.fake.countTimers()).toBe(0);
+  });
+
+  it.each([-1, 1.5, 11, '2'])('refuses retries %j with a TypeError', (retries) => {
+    expect(() => new EvsClient({ endpoint: 'http://127.0.0.1:1', projectId: 'p', credentials: 'none', env: {}, retries: retries as number })).toThrow(
+      new TypeError(`Expected \`retries\` to be an integer from 0 to 10, got \`${String(retries)}\` (${typeof retries})`),
+    );
   });
 });
 
@@ -360,6 +579,16 @@ describe('EvsClient requests on the wire', () => {
     expect(seen.url).toBe('/evs-proxy/v1/0123456789abcdef0123456789abcdef/jobs/fedcba9876543210fedcba9876543210');
   });
 
+  it('signs an encoded base path exactly as sent, so the gateway accepts it with AK/SK', async () => {
+    const keys = { accessKey: AK, secretKey: SK };
+    const sim = await simulator({ basePath: '/a%20b/(x)', auth: keys, recordRequests: true });
+    const evs = client(sim, { credentials: keys });
+
+    await expect(evs.getJob(sim.addJob())).resolves.toMatchObject({ status: 'RUNNING' });
+    expect(sim.stats().log.map((record) => record.rawPath)).toEqual([expect.stringMatching(/^\/a%20b\/%28x%29\/v1\//)]);
+    expect(sim.stats().authFailures).toBe(0);
+  });
+
   it('goes through HTTP_PROXY when the environment names one, and around it for NO_PROXY hosts', async () => {
     const sim = await simulator();
     const proxy = await startConnectProxy();
@@ -400,6 +629,21 @@ describe('EvsClient input checks, before any request', () => {
     await expect(client(sim).getJob(42 as unknown as string)).rejects.toThrow('Expected `jobId` to be 1-128 characters of A-Z a-z 0-9 _ - . (no "..", not starting or ending with "."), got `42` (number)');
   });
 
+  it.each<[string, unknown, string]>([
+    ['a misspelt option', { signl: AbortSignal.abort() }, 'Unknown option `options.signl` (did you mean `signal`?); known: signal, retries'],
+    ['a null signal', { signal: null }, 'Expected `options.signal` to be a value, got null: leave it out (or pass undefined) for the default'],
+    ['a signal that is not an AbortSignal', { signal: new AbortController() }, 'Expected `signal` to be an AbortSignal, got `object` (object)'],
+  ])('refuses getJob options with %s', async (_what, options, message) => {
+    const sim = await simulator();
+    await expect(client(sim).getJob(sim.addJob(), options as GetJobOptions)).rejects.toThrow(new TypeError(message));
+    expect(sim.stats().requests).toBe(0);
+  });
+
+  it('takes an explicit undefined signal as none', async () => {
+    const sim = await simulator();
+    await expect(client(sim).getJob(sim.addJob(), { signal: undefined })).resolves.toMatchObject({ status: 'RUNNING' });
+  });
+
   it('refuses an unsafe project id in the constructor', () => {
     expect(() => new EvsClient({ endpoint: 'http://127.0.0.1:1', projectId: '../admin', credentials: 'none', env: {} })).toThrow(TypeError);
   });
@@ -410,7 +654,27 @@ describe('EvsClient configuration', () => {
 
   it('builds https://{service}.{region}.myhuaweicloud.com from the region', () => {
     expect(new EvsClient({ ...base, region: 'cn-north-4', projectId: 'p1' }).endpoint).toBe('https://evs.cn-north-4.myhuaweicloud.com');
-    expect(new EvsClient({ ...base, region: 'ap-southeast-1', projectId: 'p1', service: 'ecs' }).endpoint).toBe('https://ecs.ap-southeast-1.myhuaweicloud.com');
+  });
+
+  it.each(SERVICES)('knows the job API of %s, on its own host', (service) => {
+    const evs = new EvsClient({ ...base, region: 'ap-southeast-1', projectId: 'p1', service });
+
+    expect(evs.service).toBe(service);
+    expect(evs.endpoint).toBe(`https://${service}.ap-southeast-1.myhuaweicloud.com`);
+  });
+
+  it('lists the services as a runtime array matching the Service type', () => {
+    expect(SERVICES).toEqual(['evs', 'ecs', 'ims', 'bms']);
+    expectTypeOf<(typeof SERVICES)[number]>().toEqualTypeOf<Service>();
+    expectTypeOf<Service>().toEqualTypeOf<'evs' | 'ecs' | 'ims' | 'bms'>();
+  });
+
+  it.each(SERVICES)('reads a %s job from the same path through the simulator', async (service) => {
+    const sim = await simulator({ recordRequests: true });
+    const jobId = sim.addJob();
+
+    await expect(client(sim, { service }).getJob(jobId)).resolves.toMatchObject({ jobId });
+    expect(sim.stats().log[0]?.rawPath).toBe(`/v1/${sim.projectId}/jobs/${jobId}`);
   });
 
   it('reads region, project and AK/SK from the environment variables of the official SDKs', () => {
@@ -425,15 +689,38 @@ describe('EvsClient configuration', () => {
     ['no region nor endpoint', { ...base, projectId: 'p1' }, 'Expected `region` (or HUAWEICLOUD_SDK_REGION) like "cn-north-4" when no `endpoint` is given, got none'],
     ['a malformed region', { ...base, projectId: 'p1', region: 'cn north' }, 'Expected `region` (or HUAWEICLOUD_SDK_REGION) like "cn-north-4" when no `endpoint` is given, got "cn north"'],
     ['http:// off loopback', { ...base, projectId: 'p1', endpoint: 'http://evs.example.com' }, 'Refusing plain http:// to evs.example.com: credentials would travel in clear text. Use https://, or set `allowInsecureHttp: true`'],
-    ['a relative endpoint', { ...base, projectId: 'p1', endpoint: 'evs.example.com' }, 'Expected `endpoint` to be an absolute http(s) URL, got "evs.example.com"'],
-    ['user:password in the endpoint', { ...base, projectId: 'p1', endpoint: 'https://u:p@evs.example.com' }, 'Expected `endpoint` without user:password@: pass `credentials` instead'],
-    ['an unknown service', { ...base, projectId: 'p1', region: 'cn-north-4', service: 'obs' as 'evs' }, "Expected `service` to be 'evs' or 'ecs', got \"obs\""],
+    ['a relative endpoint', { ...base, projectId: 'p1', endpoint: 'evs.example.com' }, 'Expected `endpoint` to be an absolute http(s) URL like https://evs.cn-north-4.myhuaweicloud.com, got (not quoted, it may hold a secret; it does not start with https://)'],
+    ['user:password in the endpoint', { ...base, projectId: 'p1', endpoint: 'https://u:p@evs.example.com' }, 'Expected `endpoint` without user:password@ (or any "@"; write one in a base path as %40): pass `credentials` instead'],
+    ['an unknown service', { ...base, projectId: 'p1', region: 'cn-north-4', service: 'deh' as 'evs' }, "Expected `service` to be one of 'evs', 'ecs', 'ims', 'bms', got `deh` (string)"],
     ['a zero timeout', { ...base, projectId: 'p1', region: 'cn-north-4', timeout: 0 }, 'Expected `timeout` to be an integer from 1 to 2147483647, got `0` (number)'],
     ['zero connections', { ...base, projectId: 'p1', region: 'cn-north-4', connections: 0 }, 'Expected `connections` to be an integer from 1 to 1024, got `0` (number)'],
     ['no credentials anywhere', { env: {}, projectId: 'p1', region: 'cn-north-4' }, "Expected `credentials`, or HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK (or HUAWEICLOUD_AUTH_TOKEN) in the environment; use `credentials: 'none'` for an endpoint without auth"],
     ['an AK without SK', { env: {}, projectId: 'p1', region: 'cn-north-4', credentials: { accessKey: AK } as never }, "Expected `credentials` to be { accessKey, secretKey, securityToken? }, { token }, or 'none'"],
   ])('throws a TypeError for %s', (_what, options, message) => {
     expect(() => new EvsClient(options)).toThrow(new TypeError(message));
+  });
+
+  it.each<[string, unknown, string]>([
+    ['a misspelt option', { ...base, projectId: 'p1', region: 'cn-north-4', timout: 5_000 }, 'Unknown option `options.timout` (did you mean `timeout`?); known: region, endpoint, service, projectId, credentials, timeout, retries, connections, maxResponseSize, dispatcher, allowInsecureHttp, clock, env'],
+    ['a null option', { ...base, projectId: 'p1', region: 'cn-north-4', timeout: null }, 'Expected `options.timeout` to be a value, got null: leave it out (or pass undefined) for the default'],
+    ['options that are not an object', 'https://evs.example.com', 'Expected `options` to be an object, got string'],
+    ['a clock without timers', { ...base, projectId: 'p1', region: 'cn-north-4', clock: { monotonicNow: () => 0, wallNow: () => 0 } }, 'Expected `clock` to be a Clock with monotonicNow, wallNow, setTimeout, clearTimeout, random() methods, missing setTimeout()'],
+    ['an endpoint that is not a string', { ...base, projectId: 'p1', endpoint: new URL('https://evs.example.com') }, 'Expected `endpoint` to be a URL string, got object'],
+    ['a region that is not a string', { ...base, projectId: 'p1', region: 4 }, 'Expected `region` (or HUAWEICLOUD_SDK_REGION) like "cn-north-4" when no `endpoint` is given, got 4'],
+    ['allowInsecureHttp that is not a boolean', { ...base, projectId: 'p1', region: 'cn-north-4', allowInsecureHttp: 'yes' }, 'Expected `allowInsecureHttp` to be a boolean, got `yes` (string)'],
+    ['env that is not an object', { credentials: 'none', projectId: 'p1', region: 'cn-north-4', env: 'HOME=/' }, 'Expected `env` to be an object of environment variables, got `HOME=/` (string)'],
+  ])('refuses %s with an exact TypeError', (_what, options, message) => {
+    expect(() => new EvsClient(options as EvsClientOptions)).toThrow(new TypeError(message));
+  });
+
+  it('accepts an explicit undefined for every optional field, as "the default"', () => {
+    const options: Required<{ [K in keyof EvsClientOptions]: undefined }> = {
+      region: undefined, endpoint: undefined, service: undefined, projectId: undefined, credentials: undefined, timeout: undefined, retries: undefined,
+      connections: undefined, maxResponseSize: undefined, dispatcher: undefined, allowInsecureHttp: undefined, clock: undefined, env: undefined,
+    };
+    expectTypeOf(options).toExtend<EvsClientOptions>();
+    expectTypeOf<(typeof CLIENT_OPTION_KEYS)[number]>().toEqualTypeOf<keyof EvsClientOptions>();
+    expect(new EvsClient({ ...options, region: 'cn-north-4', projectId: 'p1', credentials: 'none', env: {} }).endpoint).toBe('https://evs.cn-north-4.myhuaweicloud.com');
   });
 
   it('accepts http:// to a non-loopback host only with allowInsecureHttp', () => {
@@ -517,6 +804,15 @@ function countListeners(signal: AbortSignal): { count: number } {
     remove(...args);
   });
   return state;
+}
+
+/** A plain HTTP server on 127.0.0.1 answering with `handler`; returns its URL. */
+async function rawServer(handler: Parameters<typeof createServer>[1]): Promise<string> {
+  const server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  server.on('connection', (socket) => cleanups.push(() => socket.destroy()));
+  cleanups.push(() => new Promise((resolve) => server.close(resolve)));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
 /** A one-shot server that records the request it gets and answers with a valid job. */

@@ -91,6 +91,8 @@ describe('one abort listener per signal (src/lifecycle/abort-listeners.ts)', () 
     const controller = new AbortController();
     const listeners = countListeners(controller.signal);
     const calls = Array.from({ length: 50 }, () => client.getJob(sim.addJob(), { signal: controller.signal }).catch((error: unknown) => error));
+    // Sixteen on the wire (the pool's connections), the rest queued: every one is listening by then.
+    await settle(() => sim.stats().inFlight === 16, 2_000);
     expect(listeners.count).toBe(1);
     controller.abort();
     expect((await Promise.all(calls)).every((error) => (error as Error).name === 'AbortError')).toBe(true);
@@ -119,18 +121,42 @@ describe('EvsClient clock offset (src/client/clock-offset.ts)', () => {
 });
 
 describe('endpoints in error messages (src/client/endpoint.ts, src/cli/args.ts)', () => {
+  const SK = 'MFyfvK41ba2giqM7Uio6PznpdUKGpownRZlmVmHc';
+  // Bug 10 (issue 9): the old redaction only recognised a well-formed `scheme://user:pass@`;
+  // each of these was quoted whole, SK included, by the client's TypeError and the CLI's usage error.
   it.each([
-    ['https://AK:SK@evs.example.com:44x3', 'https://***@evs.example.com:44x3'],
-    ['https://user:p@ss@[evs', 'https://***@[evs'],
-    ['AK:SK@evs.example.com', '***@evs.example.com'],
-    ['https://evs.example.com/a@b', 'https://evs.example.com/a@b'],
-    ['not a url', 'not a url'],
-  ])('redacts the user:password of %j', (endpoint, shown) => {
-    expect(redactEndpoint(endpoint)).toBe(shown);
+    `https://AK:${SK}@evs.example.com:44x3`,
+    `http//AK:${SK}@evs.example.com`,
+    `https://AK:${SK}/x@evs.example.com`,
+    ` https://AK:${SK}@evs.example.com:44x3`,
+    `AK:${SK}@evs.example.com`,
+    `https://user:p@ss${SK}@[evs`,
+  ])('never quotes the secret of %j', (endpoint) => {
+    expect(redactEndpoint(endpoint)).not.toContain(SK);
+    expect(() => new EvsClient({ endpoint, projectId: 'p', credentials: 'none', env: {} })).toThrow(TypeError);
+    let message = '';
+    try {
+      new EvsClient({ endpoint, projectId: 'p', credentials: 'none', env: {} });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).not.toContain(SK);
+    expect(message).not.toContain('AK');
   });
+});
 
-  it.each(['https://AK:SK@evs.example.com:44x3', 'https://user:p@ss@[evs'])('quotes %j redacted when it does not parse', (endpoint) => {
-    expect(() => new EvsClient({ endpoint, projectId: 'p', credentials: 'none', env: {} })).toThrow(`got ${JSON.stringify(redactEndpoint(endpoint))}`);
+describe('encoded base paths (src/client/endpoint.ts)', () => {
+  it('signs exactly the path it sends: AK/SK under /a%20b is accepted, with no strike toward the key lockout', async () => {
+    // Bug 11 (issue 9): the base path was signed as if decoded, over `/a%2520b/…`; the gateway answered
+    // 401 `signature mismatch` every time, and each one counted toward the five-strike lockout.
+    const keys = { accessKey: 'AK_TEST', secretKey: 'SK_very_secret' };
+    const sim = await startSimulator({ host: '127.0.0.1', port: 0, basePath: '/a%20b', auth: keys });
+    cleanups.push(() => sim.close());
+    const client = new EvsClient({ endpoint: sim.url, projectId: sim.projectId, credentials: keys, env: {} });
+    cleanups.push(() => client.destroy());
+
+    await expect(client.getJob(sim.addJob())).resolves.toMatchObject({ status: 'RUNNING' });
+    expect(sim.stats()).toMatchObject({ requests: 1, authFailures: 0 });
   });
 });
 
@@ -163,7 +189,7 @@ describe('simulator fidelity (src/simulator)', () => {
     const clock = createFakeClock();
     const sim = await startSimulator({ host: '127.0.0.1', port: 0, clock, faults: { latency: 5_000 }, recordRequests: true });
     cleanups.push(() => sim.close());
-    const client = new EvsClient({ endpoint: sim.url, projectId: sim.projectId, credentials: 'none', env: {}, clock, timeout: 1_000 });
+    const client = new EvsClient({ endpoint: sim.url, projectId: sim.projectId, credentials: 'none', env: {}, clock, timeout: 1_000, retries: 0 });
     cleanups.push(() => client.destroy());
     const jobId = sim.addJob({ duration: 100 });
     await clock.tick(200);

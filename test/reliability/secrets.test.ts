@@ -75,8 +75,9 @@ async function simulator(options: SimulatorOptions = {}): Promise<Simulator> {
   return sim;
 }
 const clients: EvsClient[] = [];
+/** One attempt per call (`retries: 0`): each error below is one answer's. */
 function client(sim: Simulator, options: Partial<EvsClientOptions> = {}): EvsClient {
-  const evs = new EvsClient({ endpoint: sim.url, projectId: sim.projectId, credentials: KEYS, env: ENV, timeout: 2_000, ...options });
+  const evs = new EvsClient({ endpoint: sim.url, projectId: sim.projectId, credentials: KEYS, env: ENV, timeout: 2_000, retries: 0, ...options });
   clients.push(evs);
   return evs;
 }
@@ -118,7 +119,7 @@ describe('EvsClient errors carry no secret', () => {
     const closedPort = await simulator();
     const port = closedPort.port;
     await closedPort.close();
-    await failure('refused', () => new EvsClient({ endpoint: `http://127.0.0.1:${port}`, projectId: 'p', credentials: KEYS, env: ENV }).getJob(jobId));
+    await failure('refused', () => new EvsClient({ endpoint: `http://127.0.0.1:${port}`, projectId: 'p', credentials: KEYS, env: ENV, retries: 0 }).getJob(jobId));
     await failure('tls to http', () => client(sim, { endpoint: `https://127.0.0.1:${sim.port}` }).getJob(jobId));
     await failure('dns', () => client(sim, { endpoint: 'https://evs.no-such-host.invalid' }).getJob(jobId));
     await failure('bad id', () => client(sim).getJob('a/b'));

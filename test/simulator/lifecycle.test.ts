@@ -60,7 +60,7 @@ describe('startSimulator()', () => {
 
   it('refuses unknown keys and null values at every level, naming the key and the closest known one', async () => {
     const refusal = (options: unknown): Promise<unknown> => startSimulator(options as SimulatorOptions).then(() => 'started', (error: unknown) => error);
-    const known = 'port, host, projectId, clock, random, auth, faults, skew, maxSkew, recordRequests, defaultDuration, batchOverhead, apiJobs';
+    const known = 'port, host, basePath, projectId, clock, random, auth, faults, skew, maxSkew, recordRequests, defaultDuration, batchOverhead, apiJobs';
     const faults = 'error500, error503, throttle, reset, malformed, truncated, oversize, notFound, latency, latencyProbability, script, throttleRetryAfter, rateLimit';
 
     expect(await refusal({ prot: 8080 })).toEqual(new TypeError(`Unknown option \`options.prot\` (did you mean \`port\`?); known: ${known}`));

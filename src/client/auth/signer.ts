@@ -61,6 +61,15 @@ export function encodePath(path: string): string {
   return path.split('/').map(encodeRfc3986).join('/');
 }
 
+/** The inverse of {@link encodePath}: each segment decoded once; `undefined` when one is not valid percent-encoding. */
+export function decodePath(path: string): string | undefined {
+  try {
+    return path.split('/').map((segment) => decodeURIComponent(segment)).join('/');
+  } catch {
+    return undefined;
+  }
+}
+
 /** Sorted `key=value` pairs joined by `&`, each side percent-encoded; array values sorted too. */
 export function canonicalQuery(query: Readonly<Record<string, string | readonly string[]>>): string {
   const pairs: string[] = [];
