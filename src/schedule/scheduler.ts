@@ -91,6 +91,11 @@ export class PollScheduler<P extends HeapEntry, D extends HeapEntry, T extends H
     return this.#polls.has(entry);
   }
 
+  /** When `entry`'s poll is planned, in monotonic ms; NaN when none is. */
+  pollDueAt(entry: P): number {
+    return this.#polls.keyOf(entry);
+  }
+
   /** Every planned poll entry (heap order). */
   polls(): IterableIterator<P> {
     return this.#polls.values();

@@ -1,7 +1,5 @@
-/** An entry the heap can hold: it records its own due time and the slot the heap gave it. */
+/** An entry the heap can hold: it records the slot the heap gave it (its due time lives in the heap only). */
 export interface HeapEntry {
-  /** When the entry is due, in ms on the scheduler's clock. Written by the heap on every push. */
-  dueAt: number;
   /** The entry's slot in the heap that holds it; -1 when in none. Maintained by the heap only. */
   heapSlot: number;
 }
@@ -43,9 +41,13 @@ export class TimerHeap<T extends HeapEntry> {
     return this.#items.length === 0 ? Number.POSITIVE_INFINITY : this.#keys[0]!;
   }
 
+  /** When `entry` is due, in ms; NaN when it is not in the heap. */
+  keyOf(entry: T): number {
+    return this.has(entry) ? this.#keys[this.#positions[entry.heapSlot]!]! : Number.NaN;
+  }
+
   /** Adds `entry`, or moves it if it is already in the heap. */
   push(entry: T, dueAt: number): void {
-    entry.dueAt = dueAt;
     if (this.has(entry)) {
       const index = this.#positions[entry.heapSlot]!;
       const later = dueAt > this.#keys[index]!;

@@ -57,8 +57,8 @@ export class LocalEngine implements PollEngine {
       answered: (watch, job) => {
         if (this.#live(watch)) this.#onAnswer(watch, job);
       },
-      failed: (watch, error) => {
-        if (this.#live(watch)) this.#onFailure(watch, error);
+      failed: (watch, error, sentAt) => {
+        if (this.#live(watch)) this.#onFailure(watch, error, sentAt);
       },
       scheduleTimeout: (poll, at) => scheduler.scheduleTimeout(poll, at),
       cancelTimeout: (poll) => scheduler.cancelTimeout(poll),
@@ -126,7 +126,7 @@ export class LocalEngine implements PollEngine {
   lastCall(watch: Watch, latest: number): void {
     if (!this.#live(watch)) return;
     watch.keepLastJob();
-    if (watch.inFlight || (this.#scheduler.hasPoll(watch) && watch.dueAt <= latest)) return;
+    if (watch.inFlight || this.#scheduler.pollDueAt(watch) <= latest) return;
     this.#scheduler.schedulePoll(watch, this.#options.clock.monotonicNow());
   }
 
@@ -135,7 +135,8 @@ export class LocalEngine implements PollEngine {
   }
 
   nextPollIn(watch: Watch): number {
-    return this.#scheduler.hasPoll(watch) ? Math.max(0, watch.dueAt - this.#options.clock.monotonicNow()) : 0;
+    const dueAt = this.#scheduler.pollDueAt(watch);
+    return Number.isNaN(dueAt) ? 0 : Math.max(0, dueAt - this.#options.clock.monotonicNow());
   }
 
   stats(): EngineStats {
@@ -173,7 +174,7 @@ export class LocalEngine implements PollEngine {
 
   #onAnswer(watch: Watch, job: Job): void {
     if (job.jobId !== watch.jobId) {
-      this.#onFailure(watch, new InvalidResponseError(`expected job ${watch.jobId}, got ${job.jobId.slice(0, 64)}`, { field: 'job_id' }));
+      this.#onFailure(watch, new InvalidResponseError(`expected job ${watch.jobId}, got ${job.jobId.slice(0, 64)}`, { field: 'job_id' }), Number.NaN);
       return;
     }
     this.#poller.confirmCredentials();
@@ -204,7 +205,7 @@ export class LocalEngine implements PollEngine {
     return this.#planner.delay(watch, job, now);
   }
 
-  #onFailure(watch: Watch, error: unknown): void {
+  #onFailure(watch: Watch, error: unknown, sentAt: number): void {
     const failure = classifyPollError(error);
     this.#counters.errors[failure.kind] += 1;
     if (failure.error instanceof HttpError && failure.action !== 'stop-all' && failure.action !== 'pause-all') this.#poller.confirmCredentials();
@@ -213,7 +214,7 @@ export class LocalEngine implements PollEngine {
         this.#stopAll(failure.error);
         return;
       case 'pause-all':
-        this.#onThrottled(watch, failure.error);
+        this.#onThrottled(watch, failure.error, sentAt);
         return;
       case 'not-found': {
         const checks = watch.recordNotFound();
@@ -242,9 +243,9 @@ export class LocalEngine implements PollEngine {
     this.#reports.pollError(watch, error, attempt, retryIn);
   }
 
-  #onThrottled(watch: Watch, error: ThrottledError): void {
+  #onThrottled(watch: Watch, error: ThrottledError, sentAt: number): void {
     const now = this.#options.clock.monotonicNow();
-    const decision = this.#throttle.throttled(now, watch.sentAt, error.retryAfter);
+    const decision = this.#throttle.throttled(now, sentAt, error.retryAfter);
     this.#scheduler.schedulePoll(watch, Math.max(now, this.#throttle.pausedUntil));
     if (!decision.escalated) return;
     this.#counters.throttlePauses += 1;

@@ -12,7 +12,6 @@ import type { PollHandle, Watch } from './watch.js';
  * into existence costs ~3 µs, a sixth of a whole poll).
  */
 export class PollInFlight implements HeapEntry, PollHandle {
-  dueAt = Number.NaN;
   heapSlot = -1;
   readonly watch: Watch;
   /** Monotonic time it was sent. */
@@ -74,8 +73,8 @@ class PollOptions {
 export interface PollerHooks {
   /** A poll answered with a job. */
   answered(watch: Watch, job: Job): void;
-  /** A poll failed (`error` as thrown, or a {@link RequestTimeoutError} past `pollTimeout`). */
-  failed(watch: Watch, error: unknown): void;
+  /** A poll sent at monotonic time `sentAt` failed (`error` as thrown, or a {@link RequestTimeoutError} past `pollTimeout`). */
+  failed(watch: Watch, error: unknown, sentAt: number): void;
   scheduleTimeout(poll: PollInFlight, at: number): void;
   cancelTimeout(poll: PollInFlight): void;
   /** Capacity freed up. */
@@ -150,7 +149,7 @@ export class Poller {
   start(watch: Watch): void {
     const now = this.#clock.monotonicNow();
     const poll = new PollInFlight(watch, now);
-    watch.recordSent(poll, now);
+    watch.recordSent(poll);
     this.#polls.add(poll);
     this.#diagnostics.pollStart(watch.jobId, watch.polls, watch.status);
     this.#hooks.scheduleTimeout(poll, now + this.#options.pollTimeout);
@@ -217,7 +216,7 @@ export class Poller {
     const current = poll.watch.recordSettled(poll);
     this.#diagnostics.pollEnd(poll.watch.jobId, !current ? 'abandoned' : job === undefined ? 'error' : 'job', job?.status, current ? error : undefined, duration);
     if (current) {
-      if (job === undefined) this.#hooks.failed(poll.watch, error);
+      if (job === undefined) this.#hooks.failed(poll.watch, error, poll.sentAt);
       else this.#hooks.answered(poll.watch, job);
     }
     if (this.#polls.size === 0 && this.#drained !== undefined) {

@@ -36,7 +36,6 @@ export interface DeadlineOptions {
 
 /** A timed subscription in the scheduler's deadline heap, with its abort signal. */
 export abstract class Deadline implements HeapEntry {
-  dueAt = Number.NaN;
   heapSlot = -1;
   phase: DeadlinePhase = 'early';
   readonly deadline: number;

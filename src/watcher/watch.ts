@@ -56,8 +56,6 @@ const ENDED = 16;
  */
 export class Watch implements HeapEntry {
   /** Owned by the scheduler's heaps. */
-  dueAt = Number.NaN;
-  /** Owned by the scheduler's heaps. */
   heapSlot = -1;
   readonly jobId: string;
   /** Who waits for it: one subscriber (the common case) or several; managed by `Subscriptions`. */
@@ -76,7 +74,6 @@ export class Watch implements HeapEntry {
   #lastJob: Job | undefined;
   #batch: { readonly done: Set<string>; failed: number } | undefined;
   #request: PollHandle | undefined;
-  #sentAt = Number.NaN;
 
   constructor(jobId: string, beganAt: number, jobType: string | undefined) {
     this.jobId = jobId;
@@ -149,11 +146,6 @@ export class Watch implements HeapEntry {
     return this.#request !== undefined;
   }
 
-  /** Monotonic time the poll in flight (or the last one) was sent. */
-  get sentAt(): number {
-    return this.#sentAt;
-  }
-
   /** How long the job has run at monotonic time `now`, in ms. */
   elapsed(now: number): number {
     return Math.max(0, now - this.#beganAt);
@@ -170,10 +162,9 @@ export class Watch implements HeapEntry {
     if (job !== undefined) this.#lastJob = job;
   }
 
-  /** A poll was sent at monotonic time `now`, abortable with `request`. */
-  recordSent(request: PollHandle, now: number): void {
+  /** A poll was sent, abortable with `request`. */
+  recordSent(request: PollHandle): void {
     this.#request = request;
-    this.#sentAt = now;
     this.#polls += 1;
   }
 

@@ -10,7 +10,7 @@ interface Entry extends HeapEntry {
 }
 
 function entry(name: string): Entry {
-  return { name, dueAt: 0, heapSlot: -1 };
+  return { name, heapSlot: -1 };
 }
 
 interface Harness {

@@ -7,13 +7,16 @@ interface Entry extends HeapEntry {
 }
 
 function entry(name: number): Entry {
-  return { name, dueAt: 0, heapSlot: -1 };
+  return { name, heapSlot: -1 };
 }
 
 /** Pops everything, returning the due times in pop order. */
 function drain(heap: TimerHeap<Entry>): number[] {
   const out: number[] = [];
-  for (let next = heap.pop(); next !== undefined; next = heap.pop()) out.push(next.dueAt);
+  while (heap.size > 0) {
+    out.push(heap.peekKey());
+    heap.pop();
+  }
   return out;
 }
 
@@ -23,7 +26,8 @@ describe('TimerHeap', () => {
     [50, 10, 40, 30, 20].forEach((due, name) => heap.push(entry(name), due));
 
     expect(heap.size).toBe(5);
-    expect(heap.peek()?.dueAt).toBe(10);
+    expect(heap.peekKey()).toBe(10);
+    expect(heap.keyOf(heap.peek()!)).toBe(10);
     expect(drain(heap)).toEqual([10, 20, 30, 40, 50]);
     expect(heap.pop()).toBeUndefined();
   });
@@ -92,18 +96,20 @@ describe('TimerHeap', () => {
           } else if (step.kind === 'delete') {
             expect(heap.delete(get(step.name))).toBe(model.delete(step.name));
           } else {
+            const key = heap.peekKey();
             const popped = heap.pop();
             const min = [...model.values()].reduce((a, b) => Math.min(a, b), Number.POSITIVE_INFINITY);
             if (model.size === 0) expect(popped).toBeUndefined();
             else {
-              expect(popped?.dueAt).toBe(min);
+              expect(key).toBe(min);
+              expect(heap.keyOf(popped!)).toBeNaN();
               expect(model.get(popped!.name)).toBe(min);
               model.delete(popped!.name);
               expect(popped!.heapSlot).toBe(-1);
             }
           }
           expect(heap.size).toBe(model.size);
-          expect(heap.peek()?.dueAt).toBe(model.size === 0 ? undefined : Math.min(...model.values()));
+          expect(heap.peekKey()).toBe([...model.values()].reduce((a, b) => Math.min(a, b), Number.POSITIVE_INFINITY));
           // Every entry in the heap has a slot of its own; entries outside it say -1.
           for (const [name, e] of entries) {
             expect(heap.has(e)).toBe(model.has(name));
