@@ -5,7 +5,7 @@ import { loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { JobWatcher } from '../lib/library.js';
 import { evsClient, httpClient, type ClientName } from './clients.js';
-import { machineCpu, mainThreadCpu, processCpu, type MachineCpu } from './cpu.js';
+import { machineCpu, mainThreadCpu, processCpu, type MachineCpu } from '../lib/cpu.js';
 
 export type ContenderName = ClientName | 'watcher';
 

@@ -3,7 +3,7 @@
 // Usage: node --import tsx http/paired.ts '<json PairedSpec>'  → prints one JSON PairedSample line.
 import { readFileSync } from 'node:fs';
 import { httpClient, type ClientName, type HttpClient } from './clients.js';
-import { mainThreadCpu, processCpu } from './cpu.js';
+import { mainThreadCpu, processCpu } from '../lib/cpu.js';
 
 export interface PairedSpec {
   readonly concurrency: number;

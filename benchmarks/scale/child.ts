@@ -1,5 +1,7 @@
 // One contender watching one number of jobs, in a fresh process so heaps never mix.
 // Usage: node --expose-gc --import tsx scale/child.ts <ours|naive|waiter> <jobs>
+import { loadavg } from 'node:os';
+import { machineCpu, mainThreadCpu, type MachineCpu } from '../lib/cpu.js';
 import { seededRandom } from '../lib/library.js';
 import { batchContender, contender, type ContenderName } from './contenders.js';
 import { HeapClock } from './heap-clock.js';
@@ -12,8 +14,16 @@ export interface ScaleSample {
   readonly heapMiB: number;
   /** Heap added per watched job (over the baseline of the job table), bytes. */
   readonly heapPerJob: number;
-  /** CPU (user + system) per poll in the steady window, µs. */
+  /** CPU (user + system) of the whole process per poll in the steady window, µs: GC helper threads included. */
   readonly cpuPerPoll: number;
+  /** CPU of the main thread alone per poll in the steady window, µs (10 ms resolution); null off Linux. */
+  readonly mainThreadCpuPerPoll: number | null;
+  /** Share of the machine's CPU busy during the steady window (every process), %; null off Linux. */
+  readonly machineBusyPercent: number | null;
+  /** Steal during the steady window, %; null off Linux. */
+  readonly stealPercent: number | null;
+  /** 1-minute load average at the end of the steady window. */
+  readonly loadAverage: number;
   /** CPU for watch() of every job, per job, µs. */
   readonly cpuPerWatchCall: number;
   readonly steadyPolls: number;
@@ -58,9 +68,12 @@ const cpuPerWatchCall = (cpu() - setupStart) / size;
 
 // Warm up to T0 + 12 s, then the steady window: every job watched and polling, none finished.
 await clock.runUntil(T0 + 12_000);
-const [cpuA, pollsA] = [cpu(), jobs.polls];
+const [cpuA, mainA, machineA, pollsA] = [cpu(), mainThreadCpu(), machineCpu(), jobs.polls];
 await clock.runUntil(FIRST_END - 1_000);
-const [cpuB, pollsB] = [cpu(), jobs.polls];
+const [cpuB, mainB, machineB, pollsB] = [cpu(), mainThreadCpu(), machineCpu(), jobs.polls];
+const loadAverage = loadavg()[0] ?? 0;
+const share = (of: (machine: MachineCpu) => number): number | null =>
+  machineA === undefined || machineB === undefined || machineB.total === machineA.total ? null : Math.round(((of(machineB) - of(machineA)) / (machineB.total - machineA.total)) * 1000) / 10;
 const watched = heap();
 if (process.env['SCALE_SNAPSHOT']) (await import('node:v8')).writeHeapSnapshot(process.env['SCALE_SNAPSHOT']);
 if (settled !== 0) throw new Error(`${name}: ${settled} jobs settled before any ended`);
@@ -74,6 +87,10 @@ const sample: ScaleSample = {
   heapMiB: Math.round((watched / 2 ** 20) * 10) / 10,
   heapPerJob: Math.round((watched - base) / size),
   cpuPerPoll: Math.round(((cpuB - cpuA) / (pollsB - pollsA)) * 100) / 100,
+  mainThreadCpuPerPoll: mainA === undefined || mainB === undefined ? null : Math.round(((mainB - mainA) / (pollsB - pollsA)) * 100) / 100,
+  machineBusyPercent: share((machine) => machine.busy),
+  stealPercent: share((machine) => machine.steal),
+  loadAverage: Math.round(loadAverage * 100) / 100,
   cpuPerWatchCall: Math.round(cpuPerWatchCall * 100) / 100,
   steadyPolls: pollsB - pollsA,
   totalPolls: jobs.polls,

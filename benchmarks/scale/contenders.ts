@@ -32,7 +32,7 @@ export function contender(name: Exclude<ContenderName, 'ours-batch'>, fetchJob: 
       return (jobId) =>
         new Promise<Job>((resolve, reject) => {
           const tick = (): void => {
-            fetchJob(jobId, { signal }).then((job) => (isFinalStatus(job.status) ? resolve(job) : clock.setTimeout(tick, NAIVE_INTERVAL)), reject);
+            Promise.resolve(fetchJob(jobId, { signal })).then((job) => (isFinalStatus(job.status) ? resolve(job) : clock.setTimeout(tick, NAIVE_INTERVAL)), reject);
           };
           clock.setTimeout(tick, NAIVE_INTERVAL);
         });

@@ -17,6 +17,9 @@ export class PollInFlight implements HeapEntry, PollHandle {
   /** Monotonic time it was sent. */
   readonly sentAt: number;
   settled = false;
+  /** Neighbours in the poller's list of polls in flight (a list, not a Set: no identity hash per poll). */
+  previous: PollInFlight | undefined;
+  next: PollInFlight | undefined;
   #controller: AbortController | undefined;
   #aborted = false;
   #reason: unknown;
@@ -102,7 +105,9 @@ export class Poller {
   readonly #clock: Clock;
   readonly #hooks: PollerHooks;
   readonly #diagnostics: Diagnostics;
-  readonly #polls = new Set<PollInFlight>();
+  /** Polls in flight, newest first, and their count. */
+  #first: PollInFlight | undefined;
+  #inFlight = 0;
   #latency = 0;
   #sent = 0;
   #credentialsConfirmed = false;
@@ -117,7 +122,7 @@ export class Poller {
 
   /** Polls in flight now. */
   get inFlight(): number {
-    return this.#polls.size;
+    return this.#inFlight;
   }
 
   /** Requests sent so far (a reset keep-alive retried at once counts twice). */
@@ -137,7 +142,7 @@ export class Poller {
 
   /** Whether another poll may start now. */
   hasCapacity(): boolean {
-    return this.#polls.size < (this.#credentialsConfirmed ? this.#options.concurrency : 1);
+    return this.#inFlight < (this.#credentialsConfirmed ? this.#options.concurrency : 1);
   }
 
   /** The service accepted our credentials: polls may go out `concurrency` at a time. */
@@ -150,7 +155,10 @@ export class Poller {
     const now = this.#clock.monotonicNow();
     const poll = new PollInFlight(watch, now);
     watch.recordSent(poll);
-    this.#polls.add(poll);
+    poll.next = this.#first;
+    if (this.#first !== undefined) this.#first.previous = poll;
+    this.#first = poll;
+    this.#inFlight += 1;
     this.#diagnostics.pollStart(watch.jobId, watch.polls, watch.status);
     this.#hooks.scheduleTimeout(poll, now + this.#options.pollTimeout);
     this.#send(poll, false);
@@ -165,7 +173,9 @@ export class Poller {
 
   /** Aborts every poll in flight and frees its slot now, whether or not its `fetchJob` honours the signal. */
   abortAll(reason: unknown): void {
-    for (const poll of [...this.#polls]) {
+    const polls: PollInFlight[] = [];
+    for (let poll = this.#first; poll !== undefined; poll = poll.next) polls.push(poll);
+    for (const poll of polls) {
       poll.watch.abortPoll(reason);
       this.#settled(poll, undefined, reason);
     }
@@ -173,7 +183,7 @@ export class Poller {
 
   /** Resolves once no poll is in flight. */
   drained(): Promise<void> {
-    if (this.#polls.size === 0) return Promise.resolve();
+    if (this.#inFlight === 0) return Promise.resolve();
     return new Promise((resolve) => {
       const previous = this.#drained;
       this.#drained = () => {
@@ -209,7 +219,11 @@ export class Poller {
     if (poll.settled) return;
     poll.settled = true;
     this.#hooks.cancelTimeout(poll);
-    this.#polls.delete(poll);
+    if (poll.previous === undefined) this.#first = poll.next;
+    else poll.previous.next = poll.next;
+    if (poll.next !== undefined) poll.next.previous = poll.previous;
+    poll.previous = poll.next = undefined;
+    this.#inFlight -= 1;
     const duration = this.#clock.monotonicNow() - poll.sentAt;
     this.#latency += (duration - this.#latency) / 8;
     // A poll its watch gave up on (the watch ended) counts for nothing.
@@ -219,7 +233,7 @@ export class Poller {
       if (job === undefined) this.#hooks.failed(poll.watch, error, poll.sentAt);
       else this.#hooks.answered(poll.watch, job);
     }
-    if (this.#polls.size === 0 && this.#drained !== undefined) {
+    if (this.#inFlight === 0 && this.#drained !== undefined) {
       const drained = this.#drained;
       this.#drained = undefined;
       drained();

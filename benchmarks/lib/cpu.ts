@@ -1,4 +1,4 @@
-// CPU readings for the HTTP benchmark: the whole process, its main thread alone, and the machine (steal, busy).
+// CPU readings for the benchmarks: the whole process, its main thread alone, and the machine (steal, busy).
 import { readFileSync } from 'node:fs';
 
 /** Linux's USER_HZ: /proc reports CPU time in ticks of 1/100 s on every architecture Node runs on. */
