@@ -1,12 +1,6 @@
 /** `Date` headers have 1 s resolution; smaller disagreements are noise. */
 const RESOLUTION = 1000;
-/**
- * Server times a `Date` header may teach: years 0000–9999, what `X-Sdk-Date`
- * (`YYYYMMDDTHHMMSSZ`) can express. `Date.parse` accepts far more (up to year
- * 275760): one such header from a broken server or proxy moved our "server now"
- * past the last valid Date, so every later signature threw `Invalid time value`
- * before sending anything, and no later `Date` header could ever correct it.
- */
+/** Server times a `Date` header may teach: years 0000–9999, what `X-Sdk-Date` (`YYYYMMDDTHHMMSSZ`) can express. */
 const EARLIEST = Date.parse('0000-01-01T00:00:00Z');
 const LATEST = Date.parse('9999-12-31T23:59:59Z');
 

@@ -273,10 +273,7 @@ function createDispatcher(origin: string, connections: number, timeout: number, 
   const httpsProxy = env['HTTPS_PROXY'] ?? env['https_proxy'];
   const httpProxy = env['HTTP_PROXY'] ?? env['http_proxy'];
   if (!httpsProxy && !httpProxy) return new Pool(origin, options);
-  // Plain http:// is allowed to loopback only (unless allowInsecureHttp), and so
-  // is its proxy: a proxy on another machine reads the signature or the IAM token
-  // in clear text (and cannot reach our loopback anyway). Such a request used to
-  // go through any HTTP_PROXY, e.g. to a local simulator with a corporate proxy set.
+  // Plain http:// goes to loopback only (unless allowInsecureHttp), and so does its proxy: one elsewhere would read signatures in clear text.
   if (origin.startsWith('http:') && !allowInsecureHttp && !isLoopbackUrl(httpProxy)) return new Pool(origin, options);
   const noProxy = env['NO_PROXY'] ?? env['no_proxy'];
   return new EnvHttpProxyAgent({

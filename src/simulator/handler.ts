@@ -33,10 +33,7 @@ async function handle(context: SimulatorContext, request: IncomingMessage, respo
   const route = matchRoute(method, underBasePath(target.path, context.basePath));
   const requestId = hexId(context.random);
   context.stats.begin(route.name);
-  // A client that gave up (its timeout) closes the connection: a delayed answer
-  // stops waiting, as a real server's would. It used to stay counted in flight
-  // until its fake latency ran out, so `maxInFlight` exceeded what any client had
-  // open, and its final answer, sent to nobody, counted in `pollsAfterFinal`.
+  // A client that gave up closes the connection: a delayed answer stops waiting (and counting), as a real server's would.
   const gone = new AbortController();
   response.once('close', () => {
     if (!response.writableFinished) gone.abort();

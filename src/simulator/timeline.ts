@@ -46,9 +46,8 @@ function statusAt(job: JobRecord, now: number): string {
 
 /**
  * The JSON body `GET /v1/{project_id}/jobs/{job_id}` returns at `now`, keys in the reference's order.
- * `begin_time`/`end_time` are written on the server's clock, `skew` ms from the injected one: a real
- * server stamps jobs with the same clock as its `Date` header. (They used to ignore the skew, so a
- * client measuring job age on the server's clock, as it must, saw every job 20 minutes old.)
+ * `begin_time`/`end_time` are written on the server's clock, `skew` ms from the injected one, as a
+ * real server stamps jobs with the same clock as its `Date` header.
  */
 export function wireJob(job: JobRecord, now: number, skew = 0): WireJob {
   const status = statusAt(job, now);
