@@ -10,6 +10,7 @@ import { parseJobText } from '../model/parse-job.js';
 import { assertSafeId } from '../validation/ids.js';
 import { assertDelay, assertInteger } from '../validation/numbers.js';
 import { createAuthenticator, type Authenticator } from './auth/authenticator.js';
+import { sha256Hex } from './auth/signer.js';
 import { assertCredentials, credentialsFromEnv, ENV, type Credentials, type Environment } from './auth/credentials.js';
 import { ClockOffset } from './clock-offset.js';
 import { isLoopback, resolveEndpoint, type Endpoint, type Service } from './endpoint.js';
@@ -52,6 +53,11 @@ export class EvsClient {
   readonly endpoint: string;
   /** The time source this client signs and times out with. */
   readonly clock: Clock;
+  /**
+   * Names the credentials this client signs with without revealing them: a SHA-256 of the AK (or, for
+   * tokens, of the project), so a fleet can stop every process that uses credentials the service refused.
+   */
+  readonly credentialKey: string;
 
   readonly #target: Endpoint;
   readonly #dispatcher: Dispatcher;
@@ -77,7 +83,9 @@ export class EvsClient {
       allowInsecureHttp: options.allowInsecureHttp ?? false,
     });
     this.endpoint = this.#target.origin + this.#target.basePath;
-    this.#auth = createAuthenticator(resolveCredentials(options.credentials, env));
+    const credentials = resolveCredentials(options.credentials, env);
+    this.#auth = createAuthenticator(credentials);
+    this.credentialKey = credentialKey(credentials, this.projectId);
     this.#timeout = options.timeout ?? DEFAULT_TIMEOUT;
     assertDelay('timeout', this.#timeout, 1);
     this.#maxResponseSize = options.maxResponseSize ?? DEFAULT_MAX_RESPONSE_SIZE;
@@ -240,6 +248,11 @@ function resolveProjectId(projectId: string | undefined): string {
   }
   assertSafeId('projectId', projectId);
   return projectId;
+}
+
+function credentialKey(credentials: Credentials, projectId: string): string {
+  const name = credentials === 'none' ? `none:${projectId}` : 'accessKey' in credentials ? `ak:${credentials.accessKey}` : `token:${projectId}`;
+  return sha256Hex(`evs-job-watcher:${name}`).slice(0, 32);
 }
 
 function resolveCredentials(credentials: Credentials | undefined, env: Environment): Credentials {

@@ -32,7 +32,8 @@ async function handle(context: SimulatorContext, request: IncomingMessage, respo
   const target = parseTarget(request.url ?? '/');
   const route = matchRoute(method, target.path);
   const requestId = hexId(context.random);
-  context.stats.begin(route.name);
+  const jobId = route.name === 'showJob' ? { jobId: route.resourceId } : {};
+  context.stats.begin(route.name, jobId.jobId);
   // A client that gave up (its timeout) closes the connection: a delayed answer
   // stops waiting, as a real server's would. It used to stay counted in flight
   // until its fake latency ran out, so `maxInFlight` exceeded what any client had
@@ -48,7 +49,6 @@ async function handle(context: SimulatorContext, request: IncomingMessage, respo
     reply = evsError(500, 'EVS.5000', 'internal server error');
   }
   const status = send(context, response, reply, requestId);
-  const jobId = route.name === 'showJob' ? { jobId: route.resourceId } : {};
   context.stats.end({ method, rawPath: target.rawPath, route: route.name, status, time, ...jobId });
 }
 

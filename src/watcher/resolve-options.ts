@@ -5,6 +5,7 @@ import type { ThrottleOptions } from '../schedule/throttle.js';
 import { assertSafeId } from '../validation/ids.js';
 import { assertDelay, assertInteger, assertNumber, got } from '../validation/numbers.js';
 import { assertOptions } from '../validation/options.js';
+import type { Fleet } from './engine.js';
 import type { FetchJob } from './job-source.js';
 import type { AddOptions, JobWatcherOptions, Logger, WatchAllOptions } from './options.js';
 
@@ -24,6 +25,9 @@ export interface ResolvedOptions extends PolicyOptions, ThrottleOptions {
   readonly maxErrorDelay: number;
   readonly clock: Clock;
   readonly logger: Logger | undefined;
+  readonly fleet: Fleet | undefined;
+  /** The client's credential key (a hash, never a secret), when it has one. */
+  readonly credentialKey: string | undefined;
 }
 
 const WATCHER_KEYS = [
@@ -51,6 +55,7 @@ const WATCHER_KEYS = [
   'clock',
   'logger',
   'restore',
+  'fleet',
 ] as const satisfies readonly (keyof JobWatcherOptions)[];
 
 /** The default of every numeric or boolean setting (ms for times). */
@@ -140,6 +145,10 @@ export function resolveOptions(options: JobWatcherOptions): ResolvedOptions {
       if (typeof logger[level] !== 'function') throw new TypeError(`Expected \`logger.${level}\` to be a function`);
     }
   }
+  const fleet = options.fleet;
+  if (fleet !== undefined && typeof (fleet as Partial<Fleet> | null)?.createEngine !== 'function') {
+    throw new TypeError(`Expected \`fleet\` to be a RedisFleet (from evs-job-watcher/redis), got ${got(fleet)}`);
+  }
   return {
     ...(settings as Pick<ResolvedOptions, keyof typeof DEFAULTS | 'maxRequestsPerSecond'>),
     fetchJob: fetchJob ?? ((jobId, { signal }) => client.getJob(jobId, { signal })),
@@ -147,6 +156,8 @@ export function resolveOptions(options: JobWatcherOptions): ResolvedOptions {
     durations,
     clock,
     logger,
+    fleet,
+    credentialKey: typeof client?.credentialKey === 'string' ? client.credentialKey : undefined,
   };
 }
 
