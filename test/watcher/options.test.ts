@@ -38,13 +38,14 @@ describe('JobWatcher options: exact TypeError messages', () => {
     ['a prior median of 0', { fetchJob, durations: { createVolume: { median: 0, spread: 0.5 } } }, 'Expected `durations.createVolume.median` to be a number from 1 to 2147483647, got `0` (number)'],
     ['a prior spread above 5', { fetchJob, durations: { retypeVolume: { median: 1_000, spread: 6 } } }, 'Expected `durations.retypeVolume.spread` to be a number from 0.01 to 5, got `6` (number)'],
     ['a logger without error()', { fetchJob, logger: { debug() {}, info() {}, warn() {} } as never }, 'Expected `logger.error` to be a function'],
-    ['an unknown option, with the closest known one', { fetchJob, concurency: 5 }, 'Unknown option `options.concurency` (did you mean `concurrency`?); known: client, fetchJob, concurrency, maxRequestsPerSecond, initialDelay, factor, maxDelay, jitter, maxLag, maxLagRatio, learn, durations, timeout, pollTimeout, successConfirmations, confirmationDelay, notFoundChecks, errorDelay, maxErrorDelay, throttleDelay, maxThrottleDelay, clock, logger, restore'],
+    ['an unknown option, with the closest known one', { fetchJob, concurency: 5 }, 'Unknown option `options.concurency` (did you mean `concurrency`?); known: client, fetchJob, concurrency, maxRequestsPerSecond, initialDelay, factor, maxDelay, jitter, maxLag, maxLagRatio, learn, durations, timeout, pollTimeout, successConfirmations, confirmationDelay, notFoundChecks, errorDelay, maxErrorDelay, throttleDelay, maxThrottleDelay, clock, logger, restore, fleet'],
     ['a null option', { fetchJob, timeout: null }, 'Expected `options.timeout` to be a value, got null: leave it out (or pass undefined) for the default'],
     ['a clock without wallNow()', { fetchJob, clock: { monotonicNow: () => 0, setTimeout, clearTimeout, random: Math.random } }, 'Expected `clock` to be a Clock with monotonicNow, wallNow, setTimeout, clearTimeout, random() methods, missing wallNow()'],
     ['a client whose clock is not a Clock', { client: { getJob: fetchJob, clock: {} } }, 'Expected `client.clock` to be a Clock with monotonicNow, wallNow, setTimeout, clearTimeout, random() methods, missing monotonicNow()'],
     ['pollTimeout 0', { fetchJob, pollTimeout: 0 }, 'Expected `pollTimeout` to be an integer from 1 to 2147483647, got `0` (number)'],
     ['confirmationDelay as a string', { fetchJob, confirmationDelay: '2s' }, 'Expected `confirmationDelay` to be an integer from 1 to 2147483647, got `2s` (string)'],
     ['a prior with an unknown field', { fetchJob, durations: { createVolume: { median: 1_000, spread: 0.5, mean: 3 } } }, 'Unknown option `durations.createVolume.mean` (did you mean `median`?); known: median, spread'],
+    ['a fleet that is not a RedisFleet', { fetchJob, fleet: {} }, 'Expected `fleet` to be a RedisFleet (from evs-job-watcher/redis), got `object` (object)'],
     ['a malformed snapshot to restore', { fetchJob, restore: { version: 3 } as never }, 'Expected `snapshot.version` to be 1 or 2, got 3'],
   ])('throws for %s', (_what, options, message) => {
     expect(() => new JobWatcher(options as JobWatcherOptions)).toThrow(new TypeError(message));
