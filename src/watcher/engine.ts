@@ -33,6 +33,8 @@ export interface EngineReports {
   authFailed(error: AuthError, watches: readonly Watch[]): void;
   /** The earliest deadline of `watch`'s callers (monotonic ms): an answer after which no poll is planned before it is kept. */
   earliestDeadline(watch: Watch): number;
+  /** The latest deadline of `watch`'s callers (monotonic ms; `-Infinity` for none): how long a fleet keeps the job for this process. */
+  latestDeadline(watch: Watch): number;
 }
 
 /** The scheduler as engines use it: polls and request time limits (deadlines are the watcher's). */

@@ -225,6 +225,7 @@ export class JobWatcher extends EventEmitter<WatcherEvents> {
         this.#emit('authFailed', { error });
       },
       earliestDeadline: (watch) => this.#subscriptions.earliestDeadline(watch),
+      latestDeadline: (watch) => this.#subscriptions.latestDeadline(watch),
     };
   }
 

@@ -8,6 +8,7 @@ import { PollRules, type PollVerdict } from './poll-rules.js';
 import { Poller, type PollInFlight } from './poller.js';
 import type { ResolvedOptions } from './resolve-options.js';
 import type { LearnedState } from './snapshot.js';
+import { engineStats } from './stats.js';
 import { MAX_MARGIN } from './subscriptions.js';
 import { Watch, type WatchRecord } from './watch.js';
 
@@ -122,17 +123,7 @@ export class LocalEngine implements PollEngine {
   }
 
   stats(): EngineStats {
-    const counters = this.#rules.counters;
-    return {
-      watched: this.#watches.size,
-      inFlight: this.#poller.inFlight,
-      pollsSent: this.#poller.sent,
-      errors: { ...counters.errors },
-      throttlePauses: counters.throttlePauses,
-      rateLimit: this.#throttle.rate,
-      finished: counters.finished,
-      meanPollsPerFinishedJob: counters.finished === 0 ? 0 : counters.pollsOfFinished / counters.finished,
-    };
+    return engineStats(this.#rules.counters, { watched: this.#watches.size, inFlight: this.#poller.inFlight, pollsSent: this.#poller.sent, rateLimit: this.#throttle.rate });
   }
 
   learned(): LearnedState {
