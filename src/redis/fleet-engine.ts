@@ -1,5 +1,6 @@
 import { MAX_DELAY } from '../clock/clock.js';
 import { Timer } from '../clock/timer.js';
+import { within } from '../clock/within.js';
 import { sha256Hex } from '../client/auth/signer.js';
 import type { AuthError } from '../errors/auth-error.js';
 import { EvsError } from '../errors/evs-error.js';
@@ -35,8 +36,8 @@ const RETRY_BASE = 100;
 const RETRY_MAX = 2_000;
 /** Registrations that fail this many times for a reason other than a lost connection reject their watches. */
 const MAX_ATTEMPTS = 5;
-/** Longest `close()` waits for Redis to take back this process's interest in its jobs, in ms. */
-const RELEASE_WAIT = 2_000;
+/** Longest `close()` waits for each of its writes to Redis (the last polls, what was learned, interest released), in ms. */
+const STOP_WAIT = 2_000;
 
 /** What the fleet counts beside the watcher's stats. */
 export interface FleetStats extends WorkerStats {
@@ -77,7 +78,8 @@ export class FleetEngine implements PollEngine {
   readonly #started: Promise<void>;
   #stopped: AuthError | undefined;
   #stopping = false;
-  #losing = false;
+  /** Settles once the loss of a data set is handled (every watch rejected, the new epoch joined). */
+  #losing: Promise<void> | undefined;
   #outcomes = 0;
 
   constructor(fleet: ResolvedFleetOptions, setup: EngineSetup) {
@@ -208,10 +210,12 @@ export class FleetEngine implements PollEngine {
     this.#flushTimer.clear();
     this.#learnTimer.clear();
     if (this.#ready) {
-      await this.#worker?.stop(abort);
-      if (this.#worker !== undefined) await this.#learning.share(this.#conn).catch(() => undefined);
+      const { clock } = this.#options;
+      // Every wait on Redis is bounded: a Redis that is gone (commands queue while ioredis reconnects) cannot hold close() up.
+      if (this.#worker !== undefined) await this.#worker.stop(abort, STOP_WAIT);
+      if (this.#worker !== undefined && !this.#conn.down) await within(clock, STOP_WAIT, this.#learning.share(this.#conn));
       const registered = [...this.#watches.values()].filter((watch) => this.#toRegister.get(watch) !== 1).map((watch) => watch.jobId);
-      if (!this.#conn.down) await this.#bounded(this.#release([...this.#toRelease, ...registered]));
+      if (!this.#conn.down) await within(clock, STOP_WAIT, this.#release([...this.#toRelease, ...registered]));
     }
     this.#toRegister.clear();
     this.#toRelease = [];
@@ -300,8 +304,11 @@ export class FleetEngine implements PollEngine {
         if (batch.every(([watch]) => this.#watches.get(watch.jobId) !== watch)) return;
         continue;
       }
-      if (reply[0] === 'lost') await this.#lost(epoch);
-      else if (reply[0] === 'auth') this.#authStop(decodeAuthError(String(reply[1])), false);
+      if (reply[0] === 'lost') {
+        // Refused for an epoch already given up: the watches of this batch still live here go to the new one.
+        await (this.#losing ?? this.#lost(epoch));
+        for (const [watch, count] of batch) if (this.#watches.get(watch.jobId) === watch && !this.#toRegister.has(watch)) this.#toRegister.set(watch, count);
+      } else if (reply[0] === 'auth') this.#authStop(decodeAuthError(String(reply[1])), false);
       else for (let index = 1; index + 1 < reply.length; index += 2) this.#settle(String(reply[index]), String(reply[index + 1]));
       return;
     }
@@ -371,9 +378,16 @@ export class FleetEngine implements PollEngine {
   }
 
   /** Redis no longer holds the data set of `epoch`: every watch here rejects, and the fleet starts over in the one it has. */
-  async #lost(epoch: string): Promise<void> {
-    if (this.#losing || epoch !== this.#conn.epoch || this.#stopping) return;
-    this.#losing = true;
+  #lost(epoch: string): Promise<void> {
+    if (this.#losing !== undefined || epoch !== this.#conn.epoch || this.#stopping) return this.#losing ?? Promise.resolve();
+    this.#losing = this.#handleLoss().finally(() => {
+      this.#losing = undefined;
+      this.#queueFlush();
+    });
+    return this.#losing;
+  }
+
+  async #handleLoss(): Promise<void> {
     try {
       this.#worker?.dropAll();
       const watches = [...this.#watches.values()];
@@ -387,9 +401,6 @@ export class FleetEngine implements PollEngine {
       this.#worker?.wake(0);
     } catch (error) {
       this.#options.logger?.warn({ error: (error as Error).message }, 'fleet: could not join the new data set yet');
-    } finally {
-      this.#losing = false;
-      this.#queueFlush();
     }
   }
 
@@ -413,7 +424,7 @@ export class FleetEngine implements PollEngine {
       const args = [this.#fleet.authStop, encodeAuthError(error), keys.channel, this.#credentialKey];
       this.#conn.run(AUTH_STOP_SCRIPT, [keys.auth(this.#credentialKey)], args).catch(() => undefined);
     }
-    void this.#worker?.stop(true);
+    void this.#worker?.stop(true, STOP_WAIT);
     const watches = [...this.#watches.values()];
     this.#watches.clear();
     this.#toRegister.clear();
@@ -421,12 +432,5 @@ export class FleetEngine implements PollEngine {
     this.#queueFlush();
     this.#options.logger?.warn({ status: error.status, code: error.serviceCode, requestId: error.requestId }, 'credentials refused: stopped polling fleet-wide');
     this.#reports.authFailed(error, watches);
-  }
-
-  /** Waits for `work` at most {@link RELEASE_WAIT} ms: `close()` never hangs on Redis. */
-  async #bounded(work: Promise<void>): Promise<void> {
-    const timer = new Timer(this.#options.clock);
-    await Promise.race([work, new Promise<void>((resolve) => timer.set(RELEASE_WAIT, resolve))]);
-    timer.clear();
   }
 }

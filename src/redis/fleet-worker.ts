@@ -1,4 +1,5 @@
 import { Timer } from '../clock/timer.js';
+import { within } from '../clock/within.js';
 import type { AuthError } from '../errors/auth-error.js';
 import { AbortError } from '../errors/request-errors.js';
 import type { ThrottledError } from '../errors/throttled-error.js';
@@ -174,13 +175,16 @@ export class FleetWorker {
     }
   }
 
-  /** Stops claiming; polls in flight finish and are written (or, with `abort`, are aborted and given back). */
-  async stop(abort: boolean): Promise<void> {
+  /**
+   * Stops claiming; polls in flight finish and are written (or, with `abort`, are aborted and given back),
+   * waiting at most `wait` ms for Redis to take the writes.
+   */
+  async stop(abort: boolean, wait: number): Promise<void> {
     this.#stopping = true;
     this.#claimTimer.clear();
     if (abort) this.#poller.abortAll(new AbortError('the watcher was destroyed'));
     else await this.#poller.drained();
-    await this.#flush();
+    await within(this.#options.clock, wait, this.#flush());
   }
 
   /** Claims when at least `least` polls may start (1 once nothing is in flight). */

@@ -8,11 +8,12 @@ import { entryPoints, manifest, root, run, usePackedTarball, type Manifest } fro
 // leave it, and the packed package.json's dependencies linked from ours: no network, and an import that package.json
 // does not declare fails here. The README examples are its code, once as ESM and once as CommonJS, each folder with
 // the official SDK its example uses; the project root has no SDK, so loading every entry point there proves that
-// the SDK adapter does not import it.
+// the SDK adapter does not import it. ioredis, the Redis fleet's optional peer, is installed as its users would;
+// that no shipped script imports it (the fleet needs its types only) is checked in tarball.test.ts.
 
 const packed = usePackedTarball();
-/** What a TypeScript user installs beside us. */
-const userPackages = ['@types/node'];
+/** What a TypeScript user installs beside us (ioredis: a user of evs-job-watcher/redis). */
+const userPackages = ['@types/node', 'ioredis'];
 /** What the examples import besides us. */
 const examplePackages = ['@huaweicloud/huaweicloud-sdk-core', '@huaweicloud/huaweicloud-sdk-ecs'];
 /** Imports every entry point, so a typecheck of it reads every declaration file we ship. */
