@@ -64,31 +64,28 @@ async function restartable(appendonly: boolean): Promise<RedisServer> {
 }
 
 describe('a fleet whose Redis restarts', () => {
-  it('survives it with AOF on: every watch settles with its true status', async () => {
-    const server = await restartable(true);
+  /** 300 watches in one process; Redis restarts once 100 settled. */
+  async function restartMidway(appendonly: boolean): Promise<{ sim: Simulator; watcher: JobWatcher; jobIds: string[]; results: (Job | Error)[] }> {
+    const server = await restartable(appendonly);
     const sim = await simulator();
     const { watcher } = member(sim, { url: server.url, name: redis.name() });
     const jobIds = Array.from({ length: 300 }, (_, index) => sim.addJob({ duration: 200 + (index % 10) * 50 }));
-
     const results = await watchAll(watcher, jobIds, 100, async () => {
       await server.stop();
       await server.start();
     });
+    return { sim, watcher, jobIds, results };
+  }
+
+  it('survives it with AOF on: every watch settles with its true status', async () => {
+    const { sim, jobIds, results } = await restartMidway(true);
 
     expect(results.filter((result) => result instanceof Error)).toEqual([]);
     expect(results.map((job) => (job as Job).status)).toEqual(jobIds.map((jobId) => sim.jobState(jobId)?.['status']));
   });
 
   it('fails clearly with AOF off: the watches it lost reject with FleetStateLostError, none hangs', async () => {
-    const server = await restartable(false);
-    const sim = await simulator();
-    const { watcher } = member(sim, { url: server.url, name: redis.name() });
-    const jobIds = Array.from({ length: 300 }, (_, index) => sim.addJob({ duration: 200 + (index % 10) * 50 }));
-
-    const results = await watchAll(watcher, jobIds, 100, async () => {
-      await server.stop();
-      await server.start();
-    });
+    const { sim, watcher, results } = await restartMidway(false);
 
     const lost = results.filter((result) => result instanceof Error);
     expect(lost.length).toBeGreaterThan(0);
