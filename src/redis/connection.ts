@@ -86,14 +86,14 @@ export class FleetConnection {
   start(): Promise<void> {
     this.#started ??= this.#retrying(async () => {
       await this.#subscriber.subscribe(this.keys.channel);
-      this.#epoch = String(await EPOCH_SCRIPT.run(this.redis, [this.keys.epoch], [randomUUID()]));
+      this.#epoch = String(await EPOCH_SCRIPT.run(this.redis, [this.keys.control], [randomUUID()]));
     });
     return this.#started;
   }
 
   /** The data set was lost: joins the one Redis has now (made by whichever process gets there first). */
   async renewEpoch(): Promise<void> {
-    this.#epoch = String(await EPOCH_SCRIPT.run(this.redis, [this.keys.epoch], [randomUUID()]));
+    this.#epoch = String(await EPOCH_SCRIPT.run(this.redis, [this.keys.control], [randomUUID()]));
   }
 
   /** Runs a script; a failure is the caller's to retry. */

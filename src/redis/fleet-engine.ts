@@ -273,7 +273,7 @@ export class FleetEngine implements PollEngine {
   async #release(jobIds: readonly string[]): Promise<void> {
     const { keys } = this.#conn;
     for (let index = 0; index < jobIds.length; index += BATCH) {
-      await this.#conn.run(RELEASE_SCRIPT, [keys.due, keys.epoch], [keys.prefix, this.#conn.epoch, ...jobIds.slice(index, index + BATCH)]).catch(() => undefined);
+      await this.#conn.run(RELEASE_SCRIPT, [keys.due, keys.control], [keys.prefix, this.#conn.epoch, ...jobIds.slice(index, index + BATCH)]).catch(() => undefined);
     }
   }
 
@@ -282,7 +282,7 @@ export class FleetEngine implements PollEngine {
     const { clock } = this.#options;
     const { keys } = this.#conn;
     const now = clock.monotonicNow();
-    const args: (string | number)[] = [keys.prefix, this.#conn.epoch, keys.channel];
+    const args: (string | number)[] = [keys.prefix, this.#conn.epoch, keys.channel, this.#credentialKey];
     for (const [watch, count] of batch) {
       const delay = count === 1 ? Math.round(this.#planner.delay(watch, undefined, now)) : 0;
       const latest = this.#reports.latestDeadline(watch);
@@ -293,7 +293,7 @@ export class FleetEngine implements PollEngine {
     for (let attempt = 1; ; attempt++) {
       let reply: unknown[];
       try {
-        reply = (await this.#conn.run(REGISTER_SCRIPT, [keys.due, keys.epoch, keys.auth(this.#credentialKey)], args)) as unknown[];
+        reply = (await this.#conn.run(REGISTER_SCRIPT, [keys.due, keys.control], args)) as unknown[];
       } catch (error) {
         if (this.#stopping) return;
         if (!this.#conn.down && attempt >= MAX_ATTEMPTS) {
@@ -359,7 +359,7 @@ export class FleetEngine implements PollEngine {
     const { keys, redis } = this.#conn;
     const epoch = this.#conn.epoch;
     try {
-      if ((await redis.get(keys.epoch)) !== epoch) {
+      if ((await redis.hget(keys.control, 'epoch')) !== epoch) {
         await this.#lost(epoch);
         return;
       }
@@ -422,7 +422,7 @@ export class FleetEngine implements PollEngine {
     const { keys } = this.#conn;
     if (seenHere) {
       const args = [this.#fleet.authStop, encodeAuthError(error), keys.channel, this.#credentialKey];
-      this.#conn.run(AUTH_STOP_SCRIPT, [keys.auth(this.#credentialKey)], args).catch(() => undefined);
+      this.#conn.run(AUTH_STOP_SCRIPT, [keys.control], args).catch(() => undefined);
     }
     void this.#worker?.stop(true, STOP_WAIT);
     const watches = [...this.#watches.values()];

@@ -222,8 +222,8 @@ export class FleetWorker {
     try {
       reply = (await this.#conn.run(
         CLAIM_SCRIPT,
-        [keys.due, keys.budget, keys.auth(this.#credentialKey), keys.epoch],
-        [keys.prefix, epoch, want, this.#fleet.lease, this.#owner, maxRequestsPerSecond ?? 0, this.#fleet.burst],
+        [keys.due, keys.control],
+        [keys.prefix, epoch, want, this.#fleet.lease, this.#owner, maxRequestsPerSecond ?? 0, this.#fleet.burst, this.#credentialKey],
       )) as unknown[];
       this.#failures = 0;
     } catch (error) {
@@ -326,7 +326,7 @@ export class FleetWorker {
     try {
       const [escalated, paused, rate] = (await this.#conn.run(
         THROTTLE_SCRIPT,
-        [this.#conn.keys.budget],
+        [this.#conn.keys.control],
         [item.claimedAt, error.retryAfter ?? -1, throttleDelay, maxThrottleDelay, clock.random(), maxRequestsPerSecond ?? 0],
       )) as [number, number, string];
       pause = paused;
@@ -371,7 +371,7 @@ export class FleetWorker {
       try {
         this.#stats.commits += 1;
         const epoch = this.#conn.epoch;
-        const reply = (await this.#conn.run(COMMIT_SCRIPT, [keys.due, keys.epoch], [keys.prefix, epoch, keys.channel, this.#fleet.outcomeTtl, ...entries])) as unknown[];
+        const reply = (await this.#conn.run(COMMIT_SCRIPT, [keys.due, keys.control], [keys.prefix, epoch, keys.channel, this.#fleet.outcomeTtl, ...entries])) as unknown[];
         if (reply[0] === 'lost') this.#hooks.lost(epoch);
         else for (const ok of reply) if (ok === 0) this.#stats.fenced += 1;
         return;

@@ -7,18 +7,18 @@ export interface FleetKeys {
   readonly prefix: string;
   /** Sorted set: job id → when it is next due (Redis ms), or when its lease ends while claimed. */
   readonly due: string;
-  /** Hash: the request budget, its pause and its AIMD rate (see lua/budget.ts). */
-  readonly budget: string;
-  /** A random id per data set: a Redis that lost its data has another or none. */
-  readonly epoch: string;
+  /**
+   * Hash: the fleet's control, read once per claim: `epoch` (a random id per data set: a Redis that lost
+   * its data has another or none), the request budget with its pause and AIMD rate (see lua/budget.ts),
+   * and `a:<credential key hash>` = `<until ms>|<error>` while credentials are stopped.
+   */
+  readonly control: string;
   /** Hash: what the fleet learned (`rev`, `blob`). */
   readonly learned: string;
   /** Counter giving each worker its number. */
   readonly workers: string;
   /** Pub/sub channel: outcomes (`o`), credential stops (`a`), new due jobs (`w`). */
   readonly channel: string;
-  /** String: why credentials with this key were refused, while the stop lasts. */
-  auth(credentialKey: string): string;
   /** String: a finished job's outcome, kept for `outcomeTtl`. */
   outcome(jobId: string): string;
 }
@@ -28,12 +28,10 @@ export function fleetKeys(name: string): FleetKeys {
   return {
     prefix,
     due: `${prefix}due`,
-    budget: `${prefix}budget`,
-    epoch: `${prefix}epoch`,
+    control: `${prefix}fleet`,
     learned: `${prefix}learned`,
     workers: `${prefix}workers`,
     channel: `${prefix}events`,
-    auth: (credentialKey) => `${prefix}auth:${credentialKey}`,
     outcome: (jobId) => `${prefix}o:${jobId}`,
   };
 }

@@ -48,7 +48,7 @@ export interface RedisFleetOptions {
   /**
    * Requests the budget lets through at once, in seconds of `maxRequestsPerSecond`: any second then
    * holds at most rate × (1 + burst) requests.
-   * @default 0.05
+   * @default 0.02
    */
   readonly burst?: number | undefined;
   /**
@@ -114,7 +114,7 @@ export function resolveFleetOptions(options: RedisFleetOptions): ResolvedFleetOp
     unavailableTimeout: options.unavailableTimeout ?? 60_000,
     authStop: options.authStop ?? 600_000,
     credentialKey: options.credentialKey,
-    burst: options.burst ?? 0.05,
+    burst: options.burst ?? 0.02,
     idleInterval: options.idleInterval ?? 1_000,
     learnInterval: options.learnInterval ?? 10_000,
   };

@@ -84,7 +84,7 @@ describe('the fleet request budget', () => {
     await requestsSeen(sim, 60);
     sim.setFaults({ script: ['throttle'], throttleRetryAfter: 1 });
     const throttled = await Promise.race(workers.map((worker) => worker.next((message) => message.event === 'throttled')));
-    const budget = await redis.client().hgetall(fleetKeys(name).budget);
+    const budget = await redis.client().hgetall(fleetKeys(name).control);
     const pausedAt = Number(budget['ps']);
     const resumedAt = Number(budget['pu']);
     await requestsSeen(sim, sim.stats().requests + 40);

@@ -4,6 +4,7 @@ import { EvsClient } from '../../src/client/evs-client.js';
 import { AuthError } from '../../src/errors/auth-error.js';
 import type { Job } from '../../src/model/job.js';
 import { FleetStateLostError, FleetUnavailableError, RedisFleet, type RedisFleetOptions } from '../../src/redis/index.js';
+import { fleetKeys } from '../../src/redis/keys.js';
 import type { Simulator } from '../../src/simulator/index.js';
 import { JobWatcher } from '../../src/watcher/job-watcher.js';
 import type { WatcherSettings } from '../../src/watcher/options.js';
@@ -148,7 +149,8 @@ describe('credentials refused', () => {
     const inspector = redis.client();
     const keys = await inspector.keys(`evsjw:{${name}}:*`);
     const values = await Promise.all(keys.map((key) => inspector.type(key).then((type) => (type === 'string' ? inspector.get(key) : ''))));
-    expect(keys.some((key) => key.includes(':auth:'))).toBe(true);
-    expect([...keys, ...values].join('\n')).not.toMatch(/AKBADEXAMPLE|bad-token/);
+    const control = await inspector.hgetall(fleetKeys(name).control);
+    expect(Object.keys(control).filter((field) => field.startsWith('a:'))).toHaveLength(1);
+    expect([...keys, ...values, ...Object.entries(control).flat()].join('\n')).not.toMatch(/AKBADEXAMPLE|bad-token/);
   });
 });

@@ -15,16 +15,23 @@ local BACK_OFF_TO = 0.9
 local PROBE_AFTER = 30000
 local MEASURE_WINDOW = 2000
 local FIELDS = { 'tat', 'rate', 'ceil', 'li', 'acs', 'pu', 'ps', 'lp', 'n', 'ws', 'cur', 'prev' }
-local function load_budget(key)
-  local raw = redis.call('HMGET', key, unpack(FIELDS))
+-- The budget, read with any other fields of the same hash (their raw values come second): one read per claim.
+local function load_budget(key, extra)
+  local names = {}
+  for _, name in ipairs(extra or {}) do names[#names + 1] = name end
+  for _, name in ipairs(FIELDS) do names[#names + 1] = name end
+  local raw = redis.call('HMGET', key, unpack(names))
+  local extras = {}
+  local offset = #names - #FIELDS
+  for i = 1, offset do extras[i] = raw[i] end
   local b = {}
-  for i, name in ipairs(FIELDS) do b[name] = tonumber(raw[i]) end
+  for i, name in ipairs(FIELDS) do b[name] = tonumber(raw[offset + i]) end
   b.rate = b.rate or -1
   b.ceil = b.ceil or -1
   b.acs = b.acs or -1
   b.ps = b.ps or -1
   for _, name in ipairs({ 'tat', 'li', 'pu', 'lp', 'n', 'ws', 'cur', 'prev' }) do b[name] = b[name] or 0 end
-  return b
+  return b, extras
 end
 local function save_budget(key, b)
   local args = {}
@@ -37,19 +44,21 @@ end
 local function ceiling(b) if b.ceil < 0 then return math.huge end return b.ceil end
 local function since(v) if v < 0 then return math.huge end return v end
 -- Additive increase after a throttle: a step per quiet second up to the ceiling; a probe 10 % higher after a quiet spell there.
+-- Returns whether it changed anything.
 local function increase(b, now, max_rate)
-  if b.rate < 0 or now - b.li < 1000 then return end
+  if b.rate < 0 or now - b.li < 1000 then return false end
   local seconds = math.floor((now - b.li) / 1000)
   b.li = b.li + seconds * 1000
   local configured = max_rate > 0 and max_rate or math.huge
   if b.rate >= ceiling(b) then
     b.acs = math.min(since(b.acs), now)
-    if now - b.acs < PROBE_AFTER or ceiling(b) >= configured then return end
+    if now - b.acs < PROBE_AFTER or ceiling(b) >= configured then return true end
     b.ceil = math.min(configured, ceiling(b) * 1.1)
     b.acs = now
   end
   b.rate = math.min(ceiling(b), b.rate + seconds * math.max(MIN_RATE / 2, ceiling(b) / 20))
   if b.rate >= ceiling(b) then b.acs = math.min(since(b.acs), now) end
+  return true
 end
 local function count(b, now, n)
   if now - b.ws >= 1000 then
@@ -59,49 +68,42 @@ local function count(b, now, n)
   end
   b.cur = b.cur + n
 end
--- Up to want requests now: returns how many, and the ms until one more conforms.
-local function take(key, now, want, max_rate, burst_s)
-  local b = load_budget(key)
-  if now < b.pu then return 0, b.pu - now end
-  increase(b, now, max_rate)
+-- Up to want requests now from the budget b (changed in place; the caller saves it): returns how many,
+-- the ms until claiming again is worth it (when none: until the budget holds a full burst, so waiting
+-- workers do not wake for one request each), and whether b changed.
+local function take(b, now, want, max_rate, burst_s)
+  if now < b.pu then return 0, b.pu - now, false end
+  local changed = increase(b, now, max_rate)
   local rate = b.rate
   if rate < 0 or (max_rate > 0 and rate > max_rate) then rate = max_rate end
-  local granted = want
-  if rate > 0 then
-    local interval = 1000 / rate
-    local tolerance = (math.max(1, math.floor(rate * burst_s)) - 1) * interval
-    local tat = math.max(b.tat, now)
-    local conforming = math.floor((now + tolerance - tat) / interval) + 1
-    if conforming <= 0 then
-      save_budget(key, b)
-      return 0, math.ceil(tat - tolerance - now)
-    end
-    granted = math.min(conforming, want)
-    b.tat = tat + granted * interval
-    count(b, now, granted)
-    save_budget(key, b)
-    return granted, math.max(0, math.ceil(b.tat - tolerance - now))
+  if rate <= 0 then
+    count(b, now, want)
+    return want, 0, true
   end
+  local interval = 1000 / rate
+  local tolerance = (math.max(1, math.floor(rate * burst_s)) - 1) * interval
+  local tat = math.max(b.tat, now)
+  local conforming = math.floor((now + tolerance - tat) / interval) + 1
+  if conforming <= 0 then return 0, math.ceil(tat - now), changed end
+  local granted = math.min(conforming, want)
+  b.tat = tat + granted * interval
   count(b, now, granted)
-  save_budget(key, b)
-  return granted, 0
+  return granted, math.max(0, math.ceil(b.tat - tolerance - now)), true
 end
 -- Hands back requests taken but not sent.
-local function refund(key, n, max_rate)
+local function refund(b, n, max_rate)
   if n <= 0 then return end
-  local b = load_budget(key)
   local rate = b.rate
   if rate < 0 or (max_rate > 0 and rate > max_rate) then rate = max_rate end
   if rate > 0 then b.tat = b.tat - n * 1000 / rate end
   b.cur = math.max(0, b.cur - n)
-  save_budget(key, b)
 end
 `;
 
 /**
  * A 429 answered a request sent at Redis time ARGV[2]: the whole fleet pauses (exactly `Retry-After` when
  * given, else a jittered doubling backoff) and resumes at half the rate it ran at, climbing back gently.
- * KEYS: budget. ARGV: epoch-free; sentAt, retryAfter (-1: none), throttleDelay, maxThrottleDelay, random, max rate (0: none).
+ * KEYS: control. ARGV: sentAt, retryAfter (-1: none), throttleDelay, maxThrottleDelay, random, max rate (0: none).
  * Returns {escalated (0/1), pause ms, rate after}.
  */
 export const THROTTLE = `${BUDGET}

@@ -6,16 +6,17 @@ import { PRELUDE } from './prelude.js';
  * taking one request of the fleet's budget per job claimed (a claim is a poll about to go out).
  * A job whose lease ran out is due again, so a dead worker's jobs return to the fleet by themselves;
  * a job past every caller's deadline is forgotten.
- * KEYS: due, budget, auth stop, epoch. ARGV: prefix, epoch, want, lease ms, owner, max rate (0: none), burst seconds.
+ * KEYS: due, control. ARGV: prefix, epoch, want, lease ms, owner, max rate (0: none), burst seconds, credential key.
  * Returns `{'lost'}`, `{'auth', error}`, `{'idle', now, ms until the next due job (-1: none)}`,
  * `{'wait', now, ms until the budget allows one}`, or `{'claimed', now, ms until claiming again is worth it
  * (0: now, the batch was full; -1: nothing is due), then per job: id, fence, age ms, record, batch}`.
  */
 export const CLAIM = `${PRELUDE}${BUDGET}
-if redis.call('GET', KEYS[4]) ~= ARGV[2] then return {'lost'} end
-local stop = redis.call('GET', KEYS[3])
-if stop then return {'auth', stop} end
+local b, control = load_budget(KEYS[2], { 'epoch', 'a:' .. ARGV[8] })
+if control[1] ~= ARGV[2] then return {'lost'} end
 local now = now_ms()
+local stop = stop_in_force(control[2], now)
+if stop then return {'auth', stop} end
 local prefix = ARGV[1]
 local head = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 if not head[1] then return {'idle', now, -1} end
@@ -23,8 +24,11 @@ local head_at = tonumber(head[2])
 if head_at > now then return {'idle', now, math.ceil(head_at - now)} end
 local want = tonumber(ARGV[3])
 local max_rate = tonumber(ARGV[6])
-local granted, next_token = take(KEYS[2], now, want, max_rate, tonumber(ARGV[7]))
-if granted == 0 then return {'wait', now, next_token} end
+local granted, next_token, changed = take(b, now, want, max_rate, tonumber(ARGV[7]))
+if granted == 0 then
+  if changed then save_budget(KEYS[2], b) end
+  return {'wait', now, next_token}
+end
 local ids = redis.call('ZRANGE', KEYS[1], '-inf', now, 'BYSCORE', 'LIMIT', 0, granted)
 local lease_end = now + tonumber(ARGV[4])
 local out = {'claimed', now, 0}
@@ -54,7 +58,8 @@ for _, id in ipairs(ids) do
     end
   end
 end
-refund(KEYS[2], granted - claimed, max_rate)
+refund(b, granted - claimed, max_rate)
+save_budget(KEYS[2], b)
 if claimed == want then
   out[3] = 0
 elseif granted < want then

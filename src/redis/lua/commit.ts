@@ -6,11 +6,11 @@ import { PRELUDE } from './prelude.js';
  * again writes nothing). Kinds: 'n' the next poll in `delay` (record, age and batch as found, batch '-'
  * kept as is); 'g' given back unpolled, due in `delay`; 'o' final, `record` being the outcome: stored for
  * ARGV[4] ms, published, and the job forgotten.
- * KEYS: due, epoch. ARGV: prefix, epoch, channel, outcome ttl, then the entries.
+ * KEYS: due, control. ARGV: prefix, epoch, channel, outcome ttl, then the entries.
  * Returns 1/0 per entry (0: fenced off), or `{'lost'}`.
  */
 export const COMMIT = `${PRELUDE}
-if redis.call('GET', KEYS[2]) ~= ARGV[2] then return {'lost'} end
+if redis.call('HGET', KEYS[2], 'epoch') ~= ARGV[2] then return {'lost'} end
 local now = now_ms()
 local prefix = ARGV[1]
 local out = {}

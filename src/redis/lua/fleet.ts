@@ -1,19 +1,21 @@
 /**
  * The fleet's epoch: a random id set once per Redis data set. A Redis that restarts without its data
  * (no AOF) has none, or another, and every script refuses to run on it: the fleet's state was lost.
- * KEYS: epoch. ARGV: a new random id. Returns the epoch in force.
+ * KEYS: control. ARGV: a new random id. Returns the epoch in force.
  */
 export const EPOCH = `
-redis.call('SET', KEYS[1], ARGV[1], 'NX')
-return redis.call('GET', KEYS[1])
+redis.call('HSETNX', KEYS[1], 'epoch', ARGV[1])
+return redis.call('HGET', KEYS[1], 'epoch')
 `;
 
 /**
  * Credentials were refused: every process polling with them stops, for ARGV[1] ms.
- * KEYS: auth stop. ARGV: ttl, error, channel, credential key.
+ * KEYS: control. ARGV: ttl, error, channel, credential key.
  */
 export const AUTH_STOP = `
-redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[1])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('HSET', KEYS[1], 'a:' .. ARGV[4], (now + tonumber(ARGV[1])) .. '|' .. ARGV[2])
 redis.call('PUBLISH', ARGV[3], 'a' .. ARGV[4] .. '\\n' .. ARGV[2])
 return 1
 `;

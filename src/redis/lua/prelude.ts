@@ -35,6 +35,13 @@ end
 local function pack(s)
   return s.fence .. ',' .. s.interest .. ',' .. b36(s.untl) .. ',' .. s.owner .. ',' .. b36(s.born) .. ',' .. s.batch .. '|' .. s.record
 end
+-- The error of a credential stop still in force at now, if any (field a:<key> of the control hash: until|error).
+local function stop_in_force(v, now)
+  if not v then return nil end
+  local untl, err = string.match(v, '^(%d+)|(.*)$')
+  if untl and tonumber(untl) > now then return err end
+  return nil
+end
 local function forget(prefix, due, key, id, s)
   redis.call('HDEL', key, id)
   redis.call('ZREM', due, id)

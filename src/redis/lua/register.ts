@@ -5,20 +5,21 @@ import { PRELUDE } from './prelude.js';
  * 1 for a process newly interested (0: one already counted extends the deadline).
  * A job already final answers with its stored outcome; a known job gains one more interested process
  * and keeps its schedule (one schedule per job id for the whole fleet); a new one is due after its delay.
- * KEYS: due, epoch, auth stop. ARGV: prefix, epoch, channel, then the jobs.
+ * KEYS: due, control. ARGV: prefix, epoch, channel, credential key, then the jobs.
  * Returns `{'lost'}`, `{'auth', error}`, or `{'ok', id, outcome, …}` for the jobs already final.
  */
 export const REGISTER = `${PRELUDE}
-if redis.call('GET', KEYS[2]) ~= ARGV[2] then return {'lost'} end
-local stop = redis.call('GET', KEYS[3])
-if stop then return {'auth', stop} end
+local control = redis.call('HMGET', KEYS[2], 'epoch', 'a:' .. ARGV[4])
+if control[1] ~= ARGV[2] then return {'lost'} end
 local now = now_ms()
+local stop = stop_in_force(control[2], now)
+if stop then return {'auth', stop} end
 local prefix = ARGV[1]
 local out = {'ok'}
 local head = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 local head_at = head[2] and tonumber(head[2]) or math.huge
 local earliest = math.huge
-for i = 4, #ARGV, 5 do
+for i = 5, #ARGV, 5 do
   local id = ARGV[i]
   local outcome = redis.call('GET', prefix .. 'o:' .. id)
   if outcome then
@@ -47,10 +48,10 @@ return out
 
 /**
  * One process no longer waits for these jobs: a job nobody waits for is forgotten with its schedule.
- * KEYS: due, epoch. ARGV: prefix, epoch, then job ids.
+ * KEYS: due, control. ARGV: prefix, epoch, then job ids.
  */
 export const RELEASE = `${PRELUDE}
-if redis.call('GET', KEYS[2]) ~= ARGV[2] then return 0 end
+if redis.call('HGET', KEYS[2], 'epoch') ~= ARGV[2] then return 0 end
 local prefix = ARGV[1]
 for i = 3, #ARGV do
   local id = ARGV[i]
