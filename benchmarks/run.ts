@@ -1,5 +1,6 @@
 // Runs every benchmark side by side and writes results/latest.json (or results/quick.json).
-// Usage (from the repository root, after `npm run build`): node --import tsx benchmarks/run.ts [--quick] [--only economy|scale|http]
+// Usage (from the repository root, after `npm run build`): node --import tsx benchmarks/run.ts [--quick] [--only economy|scale|http|fleet]
+// (fleet, which needs redis-server on PATH, runs only with --only: `npm run bench:fleet`)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -89,7 +90,7 @@ async function runOnly(name: string | undefined): Promise<never> {
   } else if (name === 'http') {
     console.log(JSON.stringify(await http(quick ? { concurrencies: [16], warmupSeconds: 0.5, seconds: 1.5, rounds: 1 } : { concurrencies: [1, 16, 64], warmupSeconds: 1.5, seconds: 4, rounds: 2 }), null, 2));
   } else {
-    console.error('--only takes economy, scale or http');
+    console.error('--only takes economy, scale, http or fleet');
     process.exit(2);
   }
   process.exit(0);
