@@ -73,4 +73,22 @@ describe('a fleet of one process', () => {
     await watcher.close();
     await client.close();
   });
+
+  it('shares what it learned: a process that joins later plans from the fleet\'s durations', async () => {
+    const sim = await simulator();
+    const name = redis.name();
+    const client = new EvsClient({ endpoint: sim.url, projectId: sim.projectId, credentials: 'none', allowInsecureHttp: true });
+    const fleet = new RedisFleet({ redis: redis.client(), name, learnInterval: 60_000 });
+    const watcher = new JobWatcher({ client, fleet, maxLag: 100, durations: { extendVolume: { median: 300, spread: 0.3 } } });
+    await watcher.watchAll(Array.from({ length: 5 }, () => sim.addJob({ jobType: 'extendVolume', duration: 300 })), { jobType: 'extendVolume' });
+    await watcher.close();
+    await client.close();
+
+    const late = new RedisFleet({ redis: redis.client(), name, worker: false });
+    const joined = new JobWatcher({ fetchJob: () => Promise.reject(new Error('unused')), fleet: late });
+    await late.ready();
+    const learned = joined.snapshot().learned as unknown as { learner: { types: Record<string, { samples: number }> } };
+    expect(learned.learner.types['extendVolume']?.samples).toBe(5);
+    await joined.destroy();
+  });
 });
