@@ -4,7 +4,7 @@ import { EvsClient } from '../../src/client/evs-client.js';
 import { AuthError } from '../../src/errors/auth-error.js';
 import type { Job } from '../../src/model/job.js';
 import { FleetStateLostError, FleetUnavailableError, RedisFleet, type RedisFleetOptions } from '../../src/redis/index.js';
-import { fleetKeys } from '../../src/redis/keys.js';
+import { fleetKeys, stateKey } from '../../src/redis/keys.js';
 import type { Simulator } from '../../src/simulator/index.js';
 import { JobWatcher } from '../../src/watcher/job-watcher.js';
 import type { WatcherSettings } from '../../src/watcher/options.js';
@@ -112,7 +112,61 @@ describe('a fleet whose Redis restarts', () => {
   });
 });
 
+/** Resolves once `check` holds, checking Redis state every 10 ms. */
+async function untilRedis(check: () => Promise<boolean>): Promise<void> {
+  while (!(await check())) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
 describe('fleet outcomes', () => {
+  it('keeps one schedule for a job however many processes watch it, and settles them all', async () => {
+    const sim = await simulator();
+    const name = redis.name();
+    const jobId = sim.addJob({ duration: 300 });
+    const first = member(sim, { name, worker: false });
+    const second = member(sim, { name, worker: false });
+    const watches = [first.watcher.watch(jobId), second.watcher.watch(jobId)];
+    const inspector = redis.client();
+    const { prefix } = fleetKeys(name);
+    await untilRedis(async () => (await inspector.hget(stateKey(prefix, jobId), jobId))?.split(',')[1] === '2');
+    expect(await inspector.zcard(fleetKeys(name).due)).toBe(1);
+
+    member(sim, { name });
+    const [one, two] = await Promise.all(watches);
+
+    expect([one?.status, two?.status]).toEqual(['SUCCESS', 'SUCCESS']);
+    expect(sim.stats().overlappingPolls).toBe(0);
+    expect(await inspector.zcard(fleetKeys(name).due)).toBe(0);
+  });
+
+  it('reads an outcome published while its subscription was down, once it is back', async () => {
+    const sim = await simulator();
+    const name = redis.name();
+    // Its subscriber (a duplicate of this client) reconnects a whole second after it is cut.
+    const connection = new Redis(redis.server().url, { maxRetriesPerRequest: null, retryStrategy: () => 1_000 });
+    connection.on('error', () => undefined);
+    const client = new EvsClient({ endpoint: sim.url, projectId: sim.projectId, credentials: 'none', allowInsecureHttp: true });
+    const fleet = new RedisFleet({ redis: connection, name, worker: false });
+    const watcher = new JobWatcher({ client, fleet, ...FAST });
+    cleanups.push(async () => {
+      await watcher.destroy();
+      await client.close();
+      connection.disconnect();
+    });
+    const jobId = sim.addJob({ duration: 300 });
+    let settled = false;
+    const watch = watcher.watch(jobId).finally(() => (settled = true));
+    const inspector = redis.client();
+    await untilRedis(async () => (await inspector.zcard(fleetKeys(name).due)) === 1);
+
+    await inspector.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
+    // A worker joins and sees the job finish while the watcher's side is not subscribed.
+    member(sim, { name });
+    await untilRedis(async () => (await inspector.exists(fleetKeys(name).outcome(jobId))) === 1);
+    expect(settled).toBe(false);
+
+    await expect(watch).resolves.toMatchObject({ jobId });
+  });
+
   it('resolves a watch of a job another process saw finish without polling it', async () => {
     const sim = await simulator();
     const name = redis.name();
