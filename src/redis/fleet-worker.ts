@@ -87,6 +87,8 @@ export class FleetWorker {
   readonly #minBatch: number;
   readonly #items = new Map<Watch, WorkItem>();
   #queue: (string | number)[] = [];
+  /** What to do once each queued entry is written under its fence (one per entry): report, learn. */
+  #written: ((() => void) | undefined)[] = [];
   #flushing: Promise<void> | undefined;
   readonly #writeTimer: Timer;
   readonly #claimTimer: Timer;
@@ -169,6 +171,7 @@ export class FleetWorker {
   /** Redis lost its data: polls in flight count for nothing, and nothing queued is written. */
   dropAll(): void {
     this.#queue = [];
+    this.#written = [];
     for (const watch of [...this.#items.keys()]) {
       this.#items.delete(watch);
       watch.abortPoll(new AbortError('the fleet lost its state'));
@@ -285,21 +288,24 @@ export class FleetWorker {
     if (item === undefined) return;
     this.#items.delete(watch);
     if (verdict.credentialsWork) this.#poller.confirmCredentials();
-    this.#hooks.observed(verdict);
     const { jobId } = watch;
+    // What a poll found is reported (and learned) once it is written: an answer fenced off never was, for the fleet.
     switch (verdict.kind) {
-      case 'answered':
-        if (verdict.state === 'final') this.#queueWrite(jobId, item.fence, 'o', 0, 0, encodeJob(verdict.job), '');
-        else this.#writeNext(watch, item, verdict.delay);
-        this.#reports.polled(verdict.job, verdict.previous, verdict.progress);
+      case 'answered': {
+        const written = (): void => {
+          this.#hooks.observed(verdict);
+          this.#reports.polled(verdict.job, verdict.previous, verdict.progress);
+        };
+        if (verdict.state === 'final') this.#queueWrite(jobId, item.fence, 'o', 0, 0, encodeJob(verdict.job), '', written);
+        else this.#writeNext(watch, item, verdict.delay, written);
         return;
+      }
       case 'retry':
         if (this.#stopping) {
           this.#queueWrite(jobId, item.fence, 'g', 0, 0, '', '-');
           return;
         }
-        this.#writeNext(watch, item, verdict.retryIn);
-        this.#reports.pollError(watch, verdict.error, verdict.attempt, verdict.retryIn);
+        this.#writeNext(watch, item, verdict.retryIn, () => this.#reports.pollError(watch, verdict.error, verdict.attempt, verdict.retryIn));
         return;
       case 'reject':
         this.#queueWrite(jobId, item.fence, 'o', 0, 0, encodeRejection(verdict.error), '');
@@ -313,10 +319,10 @@ export class FleetWorker {
     }
   }
 
-  #writeNext(watch: Watch, item: WorkItem, delay: number): void {
+  #writeNext(watch: Watch, item: WorkItem, delay: number, written: () => void): void {
     const now = this.#options.clock.monotonicNow();
     const record = watch.record(now);
-    this.#queueWrite(watch.jobId, item.fence, 'n', Math.round(delay), Math.round(record.elapsed), encodeRecord(record), encodeBatch(record));
+    this.#queueWrite(watch.jobId, item.fence, 'n', Math.round(delay), Math.round(record.elapsed), encodeRecord(record), encodeBatch(record), written);
   }
 
   /** A 429: the whole fleet pauses (the script decides how long, once per episode); this job is due when it ends. */
@@ -342,8 +348,9 @@ export class FleetWorker {
     this.#queueWrite(watch.jobId, item.fence, 'g', pause, 0, '', '-');
   }
 
-  #queueWrite(jobId: string, fence: number, kind: 'n' | 'g' | 'o', delay: number, age: number, record: string, batch: string): void {
+  #queueWrite(jobId: string, fence: number, kind: 'n' | 'g' | 'o', delay: number, age: number, record: string, batch: string, written?: () => void): void {
     this.#queue.push(jobId, fence, kind, delay, age, record, batch);
+    this.#written.push(written);
     if (this.#queue.length >= MAX_COMMIT * 7) {
       void this.#flush();
       return;
@@ -357,14 +364,15 @@ export class FleetWorker {
     while (this.#flushing !== undefined) await this.#flushing;
     if (this.#queue.length === 0) return;
     const entries = this.#queue.splice(0, MAX_COMMIT * 7);
-    this.#flushing = this.#write(entries).finally(() => {
+    const written = this.#written.splice(0, MAX_COMMIT);
+    this.#flushing = this.#write(entries, written).finally(() => {
       this.#flushing = undefined;
     });
     await this.#flushing;
     if (this.#queue.length > 0) await this.#flush();
   }
 
-  async #write(entries: (string | number)[]): Promise<void> {
+  async #write(entries: (string | number)[], written: readonly ((() => void) | undefined)[]): Promise<void> {
     const { keys } = this.#conn;
     const { clock } = this.#options;
     for (let attempt = 1; ; attempt++) {
@@ -372,8 +380,14 @@ export class FleetWorker {
         this.#stats.commits += 1;
         const epoch = this.#conn.epoch;
         const reply = (await this.#conn.run(COMMIT_SCRIPT, [keys.due, keys.control], [keys.prefix, epoch, keys.channel, this.#fleet.outcomeTtl, ...entries])) as unknown[];
-        if (reply[0] === 'lost') this.#hooks.lost(epoch);
-        else for (const ok of reply) if (ok === 0) this.#stats.fenced += 1;
+        if (reply[0] === 'lost') {
+          this.#hooks.lost(epoch);
+          return;
+        }
+        reply.forEach((ok, index) => {
+          if (ok === 0) this.#stats.fenced += 1;
+          else written[index]?.();
+        });
         return;
       } catch (error) {
         // Past the lease another worker polls these jobs again; writing later is then fenced off anyway.

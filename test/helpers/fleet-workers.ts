@@ -13,6 +13,7 @@ export type WorkerMessage =
   | { readonly event: 'ready'; readonly owner: string }
   | { readonly event: 'throttled'; readonly pause: number; readonly status: number }
   | { readonly event: 'authFailed'; readonly status: number }
+  | { readonly event: 'subJobDone'; readonly parent: string; readonly subJob: string }
   | { readonly event: 'stopped'; readonly stats: WatcherStats; readonly fleet: FleetStats };
 
 /** A fleet worker in its own process (test/redis/fixtures/worker.mjs, on the built package). */

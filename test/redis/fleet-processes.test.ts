@@ -135,4 +135,38 @@ describe('a fleet of worker processes', () => {
     expect(repolled.filter((time) => Number.isNaN(time))).toEqual([]);
     console.log(`kill -9: ${orphans.length} orphans re-polled ${Math.min(...repolled) - killedAt}–${Math.max(...repolled) - killedAt} ms after the kill (lease ${LEASE} ms); SIGSTOP: ${held.length} held, ${stoppedReport.fleet.fenced} writes fenced; ${stats.requests} polls`);
   }, 120_000);
+
+  it('reports each sub-job of a batch done exactly once across workers, a SIGSTOP past the lease included', async () => {
+    const sim = await simulator({ faults: { latency: { min: 5, max: 30 } } });
+    const name = redis.name();
+    const config = { redisUrl: redis.server().url, name, sim, watcher: { ...FAST, concurrency: 20 }, fleet: { lease: LEASE, idleInterval: 200 } };
+    const [first, second] = await Promise.all([spawnWorker(config), spawnWorker(config)]);
+    const client = new EvsClient({ endpoint: sim.url, projectId: sim.projectId, credentials: 'none', allowInsecureHttp: true });
+    const fleet = new RedisFleet({ redis: redis.client(), name, worker: false });
+    const api = new JobWatcher({ client, fleet, ...FAST });
+    await fleet.ready();
+    // Sub-jobs end 200, 600 and 1 000 ms in: each batch is polled several times, by whichever worker claims it.
+    const parents = Array.from({ length: 200 }, () => sim.addJob({ subJobs: [{ duration: 200 }, { duration: 600, outcome: 'FAIL' }, { duration: 1_000 }] }));
+    let settled = 0;
+    let quarter: () => void = () => undefined;
+    const quarterSettled = new Promise<void>((resolve) => (quarter = resolve));
+    const watches = parents.map((jobId) => api.watch(jobId).finally(() => (++settled === 50 ? quarter() : undefined)));
+    await quarterSettled;
+    second.child.kill('SIGSTOP');
+    const held = [...(await jobStates(redis.client(), name, parents))].filter(([, state]) => state.owner === second.owner).map(([jobId]) => jobId);
+    await Promise.all(watches.filter((_, index) => held.includes(parents[index]!)));
+    second.child.kill('SIGCONT');
+
+    const jobs = await Promise.all(watches);
+    const [, stoppedReport] = await Promise.all([first.stop(), second.stop()]);
+    await api.close();
+    await client.close();
+
+    expect(jobs.every((job) => job.status === 'FAIL')).toBe(true);
+    const reported = [first, second].flatMap((worker) => worker.messages.flatMap((message) => (message.event === 'subJobDone' ? [`${message.parent}/${message.subJob}`] : [])));
+    const expected = jobs.flatMap((job) => job.entities.subJobs.map((subJob) => `${job.jobId}/${subJob.jobId}`));
+    expect(reported.length).toBe(expected.length);
+    expect(new Set(reported)).toEqual(new Set(expected));
+    expect(held.length === 0 || stoppedReport.fleet.fenced > 0).toBe(true);
+  });
 });
