@@ -36,6 +36,8 @@ const RETRY_BASE = 100;
 const RETRY_MAX = 2_000;
 /** Registrations that fail this many times for a reason other than a lost connection reject their watches. */
 const MAX_ATTEMPTS = 5;
+/** Latency assumed for a poll this process cannot measure (another process makes it), in ms. */
+const MIN_LATENCY = 100;
 /** Longest `close()` waits for each of its writes to Redis (the last polls, what was learned, interest released), in ms. */
 const STOP_WAIT = 2_000;
 
@@ -81,6 +83,8 @@ export class FleetEngine implements PollEngine {
   /** Settles once the loss of a data set is handled (every watch rejected, the new epoch joined). */
   #losing: Promise<void> | undefined;
   #outcomes = 0;
+  /** Recent round trip of a registration to Redis, in ms (exponentially weighted). */
+  #roundTrip = 0;
 
   constructor(fleet: ResolvedFleetOptions, setup: EngineSetup) {
     const { options } = setup;
@@ -117,8 +121,12 @@ export class FleetEngine implements PollEngine {
     return this.#stopped;
   }
 
+  /**
+   * How long a poll takes to come back from the fleet, in ms (the final poll before a deadline leaves twice
+   * that early): a poll's own latency (at least {@link MIN_LATENCY}) plus a round trip to Redis.
+   */
   get latency(): number {
-    return this.#worker?.latency ?? 0;
+    return Math.max(this.#worker?.latency ?? 0, MIN_LATENCY) + this.#roundTrip;
   }
 
   /** Resolves once this process has joined the fleet (subscribed, epoch known, learning loaded). */
@@ -176,7 +184,8 @@ export class FleetEngine implements PollEngine {
   lastCall(watch: Watch, latest: number): void {
     if (this.#watches.get(watch.jobId) !== watch || !this.#ready) return;
     const delay = Math.max(0, Math.round(latest - this.#options.clock.monotonicNow()));
-    this.#conn.run(PULL_SCRIPT, [this.#conn.keys.due], [this.#conn.keys.prefix, watch.jobId, delay]).catch(() => undefined);
+    const { keys } = this.#conn;
+    this.#conn.run(PULL_SCRIPT, [keys.due], [keys.prefix, watch.jobId, delay, keys.channel]).catch(() => undefined);
   }
 
   watches(): IterableIterator<Watch> {
@@ -292,8 +301,10 @@ export class FleetEngine implements PollEngine {
     const epoch = this.#conn.epoch;
     for (let attempt = 1; ; attempt++) {
       let reply: unknown[];
+      const sentAt = clock.monotonicNow();
       try {
         reply = (await this.#conn.run(REGISTER_SCRIPT, [keys.due, keys.control], args)) as unknown[];
+        this.#roundTrip += (clock.monotonicNow() - sentAt - this.#roundTrip) / 8;
       } catch (error) {
         if (this.#stopping) return;
         if (!this.#conn.down && attempt >= MAX_ATTEMPTS) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EvsClient } from '../../src/client/evs-client.js';
+import { WatchTimeoutError } from '../../src/errors/watch-errors.js';
 import { RedisFleet, type RedisFleetOptions } from '../../src/redis/index.js';
 import { decodeRecord, encodeBatch, encodeRecord, initialRecord } from '../../src/redis/record.js';
 import { JobWatcher } from '../../src/watcher/job-watcher.js';
@@ -90,5 +91,21 @@ describe('a fleet of one process', () => {
     const learned = joined.snapshot().learned as unknown as { learner: { types: Record<string, { samples: number }> } };
     expect(learned.learner.types['extendVolume']?.samples).toBe(5);
     await joined.destroy();
+  });
+
+  it('pulls the poll of a job in before a caller\'s deadline, then times the caller out', async () => {
+    const sim = await simulator();
+    const client = new EvsClient({ endpoint: sim.url, projectId: sim.projectId, credentials: 'none', allowInsecureHttp: true });
+    const fleet = new RedisFleet({ redis: redis.client(), name: redis.name(), idleInterval: 50 });
+    // Planned from the default priors, the first poll of a create would come ~10 s in: after the deadline.
+    const watcher = new JobWatcher({ client, fleet });
+    const jobId = sim.addJob({ duration: 60_000 });
+
+    const error = await watcher.watch(jobId, { jobType: 'createVolume', timeout: 1_500 }).catch((reason: unknown) => reason);
+
+    expect(error).toBeInstanceOf(WatchTimeoutError);
+    expect(sim.stats().requestsPerJob.get(jobId)).toBe(1);
+    await watcher.close();
+    await client.close();
   });
 });

@@ -68,11 +68,13 @@ return 1
 
 /**
  * A caller's deadline is near: the job's next poll comes no later than ARGV[3] ms from now, unless it is
- * claimed (a lease is not shortened). KEYS: due. ARGV: prefix, id, delay.
+ * claimed (a lease is not shortened); workers are woken when it moved. KEYS: due. ARGV: prefix, id, delay, channel.
  */
 export const PULL = `${PRELUDE}
 local key = state_key(ARGV[1], ARGV[2])
 local v = redis.call('HGET', key, ARGV[2])
 if not v or parse(v).owner ~= '' then return 0 end
-return redis.call('ZADD', KEYS[1], 'XX', 'LT', now_ms() + tonumber(ARGV[3]), ARGV[2])
+local moved = redis.call('ZADD', KEYS[1], 'XX', 'LT', 'CH', now_ms() + tonumber(ARGV[3]), ARGV[2])
+if moved == 1 then redis.call('PUBLISH', ARGV[4], 'w' .. ARGV[3]) end
+return moved
 `;
