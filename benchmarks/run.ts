@@ -1,9 +1,11 @@
 // Runs every benchmark side by side and writes results/latest.json (or results/quick.json).
-// Usage (from the repository root, after `npm run build`): node --import tsx benchmarks/run.ts [--quick] [--only economy|scale|http [--clients a,b]]
+// Usage (from the repository root, after `npm run build`): node --import tsx benchmarks/run.ts [--quick] [--only economy|scale|http|fleet [--clients a,b]]
+// (fleet, which needs redis-server on PATH, runs only with --only: `npm run bench:fleet`)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { economy } from './economy/economy.js';
+import { fleetBenchmark } from './fleet/fleet.js';
 import { sanityCheck } from './economy/sanity.js';
 import { http, type HttpOptions } from './http/http.js';
 import type { ContenderName } from './http/load.js';
@@ -86,12 +88,20 @@ async function runOnly(name: string | undefined): Promise<never> {
       for (const summary of fleet.summaries) console.log(`  ${summary.strategy}: all ${summary.all.polls} polls p95 ${summary.all.lagP95} s; short ${summary.short.polls} polls p95 ${summary.short.lagP95} s; long ${summary.long.polls} polls`);
       for (const target of fleet.targets) console.log(`  ${target.pass ? 'PASS' : 'MISS'} ${target.name}: ${target.value} (${target.limit})`);
     }
+  } else if (name === 'fleet') {
+    const results = await fleetBenchmark({ quick });
+    console.table(results.rows);
+    console.log(`Redis memory per watched job: ${JSON.stringify(results.memoryPerJob)} bytes; in-memory watcher CPU per poll ${results.inMemoryCpuPerPoll} µs; failover ${JSON.stringify(results.failover)}`);
+    for (const target of results.targets) console.log(`  ${target.pass ? 'PASS' : 'MISS'} ${target.name}: ${target.value} (≤ ${target.limit}; ${target.detail})`);
+    const dir = fileURLToPath(new URL('./results/', import.meta.url));
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(`${dir}fleet${quick ? '-quick' : ''}.json`, `${JSON.stringify({ date: new Date().toISOString(), machine: { cores: cpus().length, loadavg: loadavg() }, ...results }, null, 2)}\n`);
   } else if (name === 'scale') {
     console.log(JSON.stringify(scale(quick ? [10_000, 25_000] : [10_000, 100_000, 1_000_000]), null, 2));
   } else if (name === 'http') {
     console.log(JSON.stringify(await http(HTTP), null, 2));
   } else {
-    console.error('--only takes economy, scale or http');
+    console.error('--only takes economy, scale, http or fleet');
     process.exit(2);
   }
   process.exit(0);

@@ -6,6 +6,7 @@
 
 export { JobWatcher } from './watcher/job-watcher.js';
 export type { FetchJob, JobSource } from './watcher/job-source.js';
+export type { Fleet } from './watcher/engine.js';
 export type { AddOptions, JobWatcherOptions, Logger, WatchAllOptions, WatcherSettings, WatchOptions } from './watcher/options.js';
 export type {
   AuthFailedEvent,

@@ -5,3 +5,9 @@ export type { Clock, FetchJob, Job, JobWatcherOptions, TimerHandle } from '../..
 export { startSimulator } from '../../dist/simulator/index.js';
 // Internal, for the raw HTTP loops only: they must sign like every other client (the simulator checks AK/SK).
 export { authorization, formatSdkDate } from '../../dist/client/auth/signer.js';
+// The fleet benchmark: the Redis entry point, and (internal) the registration script, to fill Redis with watches fast.
+export { RedisFleet } from '../../dist/redis/index.js';
+export { REGISTER } from '../../dist/redis/lua/register.js';
+export { LuaScript } from '../../dist/redis/script.js';
+export { fleetKeys, stateKey } from '../../dist/redis/keys.js';
+export { initialRecord } from '../../dist/redis/record.js';

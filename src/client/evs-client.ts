@@ -12,6 +12,7 @@ import { assertDelay, assertInteger, got } from '../validation/numbers.js';
 import { assertOptions } from '../validation/options.js';
 import { assertSignal } from '../validation/signal.js';
 import { createAuthenticator, type Authenticator } from './auth/authenticator.js';
+import { sha256Hex } from './auth/signer.js';
 import { assertCredentials, credentialsFromEnv, ENV, type Credentials, type Environment } from './auth/credentials.js';
 import { ClockOffset } from './clock-offset.js';
 import { isLoopback, isService, resolveEndpoint, SERVICES, type Endpoint, type Service } from './endpoint.js';
@@ -50,6 +51,11 @@ export class EvsClient {
   readonly endpoint: string;
   /** The time source this client signs and times out with. */
   readonly clock: Clock;
+  /**
+   * Names the credentials this client signs with without revealing them: a SHA-256 of the AK (or, for
+   * tokens, of the project), so a fleet can stop every process that uses credentials the service refused.
+   */
+  readonly credentialKey: string;
 
   readonly #target: Endpoint;
   /** `…/v1/{project_id}/jobs/` as sent, and as signed (decoded): a job id is the same in both. */
@@ -87,7 +93,9 @@ export class EvsClient {
     this.endpoint = this.#target.origin + this.#target.basePath;
     this.#jobsPath = `${this.#target.basePath}/v1/${this.projectId}/jobs/`;
     this.#jobsSignedPath = `${this.#target.decodedBasePath}/v1/${this.projectId}/jobs/`;
-    this.#auth = createAuthenticator(resolveCredentials(options.credentials, env));
+    const credentials = resolveCredentials(options.credentials, env);
+    this.#auth = createAuthenticator(credentials);
+    this.credentialKey = credentialKey(credentials, this.projectId);
     this.#timeout = options.timeout ?? DEFAULT_TIMEOUT;
     assertDelay('timeout', this.#timeout, 1);
     this.#maxResponseSize = options.maxResponseSize ?? DEFAULT_MAX_RESPONSE_SIZE;
@@ -254,6 +262,11 @@ function resolveProjectId(projectId: string | undefined): string {
   }
   assertSafeId('projectId', projectId);
   return projectId;
+}
+
+function credentialKey(credentials: Credentials, projectId: string): string {
+  const name = credentials === 'none' ? `none:${projectId}` : 'accessKey' in credentials ? `ak:${credentials.accessKey}` : `token:${projectId}`;
+  return sha256Hex(`evs-job-watcher:${name}`).slice(0, 32);
 }
 
 function resolveCredentials(credentials: Credentials | undefined, env: Environment): Credentials {

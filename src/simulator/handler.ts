@@ -32,7 +32,8 @@ async function handle(context: SimulatorContext, request: IncomingMessage, respo
   const target = parseTarget(request.url ?? '/');
   const route = matchRoute(method, underBasePath(target.path, context.basePath));
   const requestId = hexId(context.random);
-  context.stats.begin(route.name);
+  const jobId = route.name === 'showJob' ? { jobId: route.resourceId } : {};
+  context.stats.begin(route.name, jobId.jobId);
   // A client that gave up closes the connection: a delayed answer stops waiting (and counting), as a real server's would.
   const gone = new AbortController();
   response.once('close', () => {
@@ -45,7 +46,6 @@ async function handle(context: SimulatorContext, request: IncomingMessage, respo
     reply = evsError(500, 'EVS.5000', 'internal server error');
   }
   const status = send(context, response, reply, requestId);
-  const jobId = route.name === 'showJob' ? { jobId: route.resourceId } : {};
   context.stats.end({ method, rawPath: target.rawPath, route: route.name, status, time, ...jobId });
 }
 

@@ -40,6 +40,8 @@ export interface SimulatorStats {
   readonly requestsPerJob: ReadonlyMap<string, number>;
   /** Job GETs answered with a final status after the same job had already been answered final once: wasted polls. */
   readonly pollsAfterFinal: number;
+  /** Job GETs that arrived while another GET of the same job was still unanswered (one watcher, or one fleet, should send none). */
+  readonly overlappingPolls: number;
   /** Requests refused with 401. */
   readonly authFailures: number;
   /** Every request, oldest first; empty unless `recordRequests` is on. */
@@ -52,23 +54,34 @@ export class StatsRecorder {
   #inFlight = 0;
   #counters = emptyCounters(0);
   #finalSeen = new Set<string>();
+  /** GETs of each job in flight now. */
+  readonly #jobsInFlight = new Map<string, number>();
 
   constructor(recordRequests: boolean) {
     this.#record = recordRequests;
   }
 
-  /** A request arrived. */
-  begin(route: RouteName): void {
+  /** A request arrived; `jobId` for a job GET. */
+  begin(route: RouteName, jobId: string | undefined): void {
     const counters = this.#counters;
     counters.requests++;
     counters.byRoute[route]++;
     this.#inFlight++;
     counters.maxInFlight = Math.max(counters.maxInFlight, this.#inFlight);
+    if (jobId === undefined) return;
+    const polls = this.#jobsInFlight.get(jobId) ?? 0;
+    if (polls > 0) counters.overlappingPolls++;
+    this.#jobsInFlight.set(jobId, polls + 1);
   }
 
   /** A request was answered (or its socket destroyed). */
   end(record: RequestRecord): void {
     this.#inFlight--;
+    if (record.jobId !== undefined) {
+      const polls = this.#jobsInFlight.get(record.jobId) ?? 1;
+      if (polls <= 1) this.#jobsInFlight.delete(record.jobId);
+      else this.#jobsInFlight.set(record.jobId, polls - 1);
+    }
     const { byStatus, log } = this.#counters;
     if (record.status !== 0) byStatus[record.status] = (byStatus[record.status] ?? 0) + 1;
     if (this.#record) log.push(record);
@@ -123,6 +136,7 @@ interface Counters {
   faults: Record<FaultCounter, number>;
   requestsPerJob: Map<string, number>;
   pollsAfterFinal: number;
+  overlappingPolls: number;
   authFailures: number;
   log: RequestRecord[];
 }
@@ -136,6 +150,7 @@ function emptyCounters(inFlight: number): Counters {
     faults: zeroes<FaultCounter>([...FAULT_KINDS, 'rateLimit']),
     requestsPerJob: new Map(),
     pollsAfterFinal: 0,
+    overlappingPolls: 0,
     authFailures: 0,
     log: [],
   };

@@ -1,8 +1,13 @@
 import type { AuthError } from '../errors/auth-error.js';
+import type { Diagnostics } from './diagnostics.js';
 import type { EvsError } from '../errors/evs-error.js';
 import type { ThrottledError } from '../errors/throttled-error.js';
 import type { Job } from '../model/job.js';
+import type { PollScheduler } from '../schedule/scheduler.js';
 import type { ThrottleDecision } from '../schedule/throttle.js';
+import type { HeapEntry } from '../schedule/timer-heap.js';
+import type { PollInFlight } from './poller.js';
+import type { ResolvedOptions } from './resolve-options.js';
 import type { LearnedState } from './snapshot.js';
 import type { WatcherStats } from './stats.js';
 import type { AnswerState, SubJobProgress, Watch, WatchRecord } from './watch.js';
@@ -15,6 +20,10 @@ import type { AnswerState, SubJobProgress, Watch, WatchRecord } from './watch.js
 export interface EngineReports {
   /** An answer, recorded: the status before it, what it means, and the sub-jobs it shows newly finished. */
   answered(watch: Watch, job: Job, previous: string | undefined, state: AnswerState, progress: SubJobProgress | undefined): void;
+  /** An answer read for a job this watcher may not watch (a fleet worker's poll): progress events only, nobody settles. */
+  polled(job: Job, previous: string | undefined, progress: SubJobProgress | undefined): void;
+  /** `watch`'s job is final, as another process saw it (a fleet's outcome): its callers settle; it is already forgotten. */
+  finished(watch: Watch, job: Job): void;
   /** The watch ended with an error (not found, refused, a bug in `fetchJob`); it is forgotten. */
   rejected(watch: Watch, error: unknown): void;
   /** A poll failed and will be retried in `retryIn` ms. */
@@ -25,6 +34,29 @@ export interface EngineReports {
   authFailed(error: AuthError, watches: readonly Watch[]): void;
   /** The earliest deadline of `watch`'s callers (monotonic ms): an answer after which no poll is planned before it is kept. */
   earliestDeadline(watch: Watch): number;
+  /** The latest deadline of `watch`'s callers (monotonic ms; `-Infinity` for none): how long a fleet keeps the job for this process. */
+  latestDeadline(watch: Watch): number;
+}
+
+/** The scheduler as engines use it: polls and request time limits (deadlines are the watcher's). */
+export type EngineScheduler = PollScheduler<Watch, HeapEntry, PollInFlight>;
+
+/** What a watcher gives the engine it makes. */
+export interface EngineSetup {
+  readonly options: ResolvedOptions;
+  readonly scheduler: EngineScheduler;
+  readonly reports: EngineReports;
+  /** Where polls, pauses and stops are published (`node:diagnostics_channel`). */
+  readonly diagnostics: Diagnostics;
+}
+
+/**
+ * A shared poll engine for many processes (`RedisFleet` from `evs-job-watcher/redis`).
+ * Its one method is internal: the watcher calls it once, with its own parts.
+ */
+export interface Fleet {
+  /** @internal Makes the engine of one watcher. */
+  createEngine(setup: EngineSetup): PollEngine;
 }
 
 /** Counters of what an engine did, for {@link WatcherStats}. */
@@ -63,6 +95,12 @@ export interface PollEngine {
    * @throws {TypeError} when it is malformed.
    */
   learn(learned: unknown): boolean;
+  /** The scheduler's gate for a due poll: 0 = go (capacity taken), else ms to wait (`Infinity`: until woken). */
+  gate(now: number): number;
+  /** The scheduler's poll handler: a due poll passed the gate. */
+  send(watch: Watch): void;
+  /** The scheduler's timeout handler: a poll ran past its time limit. */
+  timedOut(poll: PollInFlight): void;
   /** Stops polling: with `abort`, polls in flight are aborted now; else they finish (each bounded by `pollTimeout`). */
   stop(abort: boolean): Promise<void>;
 }

@@ -18,6 +18,11 @@ export interface JobSource {
   serverNow?(): number;
   /** The client's clock; the watcher uses it unless given its own. */
   readonly clock?: Clock;
+  /**
+   * Names the credentials requests are signed with, without revealing them (a hash of the AK): a fleet
+   * stops every process polling with credentials the service refused, and only those.
+   */
+  readonly credentialKey?: string | undefined;
 }
 
 /**

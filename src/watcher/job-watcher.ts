@@ -3,11 +3,11 @@ import type { Clock } from '../clock/clock.js';
 import { ClosedError } from '../errors/closed-error.js';
 import { AbortError } from '../errors/request-errors.js';
 import { Shutdown } from '../lifecycle/shutdown.js';
-import type { Job } from '../model/job.js';
+import { PENDING_PAYMENT, type Job } from '../model/job.js';
 import { PollScheduler } from '../schedule/scheduler.js';
 import type { HeapEntry } from '../schedule/timer-heap.js';
 import { Diagnostics } from './diagnostics.js';
-import type { EngineReports } from './engine.js';
+import type { EngineReports, PollEngine } from './engine.js';
 import type { WatcherEvents } from './events.js';
 import { LocalEngine } from './local-engine.js';
 import type { AddOptions, JobWatcherOptions, WatchAllOptions, WatchOptions } from './options.js';
@@ -17,7 +17,7 @@ import { readSnapshot, snapshotWatch, type WatcherSnapshot, type WatchSnapshot }
 import type { WatcherStats } from './stats.js';
 import { GroupSlot, Listener, Waiter, WatchGroup, type Deadline, type DeadlineOptions } from './subscribers.js';
 import { Subscriptions } from './subscriptions.js';
-import type { AnswerState, SubJobProgress, Watch } from './watch.js';
+import type { SubJobProgress, Watch } from './watch.js';
 
 /**
  * Watches many Huawei Cloud jobs until they finish, with one scheduler, bounded
@@ -36,7 +36,7 @@ export class JobWatcher extends EventEmitter<WatcherEvents> {
   readonly #options: ResolvedOptions;
   readonly #clock: Clock;
   readonly #scheduler: PollScheduler<Watch, HeapEntry, PollInFlight>;
-  readonly #engine: LocalEngine;
+  readonly #engine: PollEngine;
   readonly #subscriptions: Subscriptions;
   readonly #shutdown = new Shutdown((abort) => this.#stop(abort));
   #closedSnapshot: WatcherSnapshot | undefined;
@@ -51,7 +51,8 @@ export class JobWatcher extends EventEmitter<WatcherEvents> {
       timeout: (poll) => this.#engine.timedOut(poll),
       gate: (now) => this.#engine.gate(now),
     });
-    this.#engine = new LocalEngine(this.#options, this.#scheduler, this.#reports(), new Diagnostics(this));
+    const setup = { options: this.#options, scheduler: this.#scheduler, reports: this.#reports(), diagnostics: new Diagnostics(this) };
+    this.#engine = this.#options.fleet?.createEngine(setup) ?? new LocalEngine(setup.options, setup.scheduler, setup.reports, setup.diagnostics);
     this.#subscriptions = new Subscriptions({
       now: () => clock.monotonicNow(),
       latency: () => this.#engine.latency,
@@ -204,7 +205,16 @@ export class JobWatcher extends EventEmitter<WatcherEvents> {
   /** How the engine's reports become settlements first, then events. */
   #reports(): EngineReports {
     return {
-      answered: (watch, job, previous, state, progress) => this.#onAnswer(watch, job, previous, state, progress),
+      answered: (watch, job, previous, state, progress) => {
+        if (state === 'final') this.#subscriptions.finish(watch, job);
+        this.#emitPolled(job, previous, progress);
+        if (state === 'final') this.#emitDone(job);
+      },
+      polled: (job, previous, progress) => this.#emitPolled(job, previous, progress),
+      finished: (watch, job) => {
+        this.#subscriptions.finish(watch, job);
+        this.#emitDone(job);
+      },
       rejected: (watch, error) => {
         this.#subscriptions.fail(watch, error);
         this.#emit('watchError', { jobId: watch.jobId, error });
@@ -216,29 +226,30 @@ export class JobWatcher extends EventEmitter<WatcherEvents> {
         this.#emit('authFailed', { error });
       },
       earliestDeadline: (watch) => this.#subscriptions.earliestDeadline(watch),
+      latestDeadline: (watch) => this.#subscriptions.latestDeadline(watch),
     };
   }
 
-  #onAnswer(watch: Watch, job: Job, previous: string | undefined, state: AnswerState, progress: SubJobProgress | undefined): void {
-    if (state === 'final') this.#subscriptions.finish(watch, job);
+  /** What one answer showed: a new status, sub-jobs finished. */
+  #emitPolled(job: Job, previous: string | undefined, progress: SubJobProgress | undefined): void {
     if (previous !== job.status) {
       this.#emit('statusChange', { jobId: job.jobId, job, status: job.status, previous });
-      if (state === 'pending-payment') this.#emit('pendingPayment', { jobId: job.jobId, job });
+      if (job.status === PENDING_PAYMENT) this.#emit('pendingPayment', { jobId: job.jobId, job });
     }
-    if (progress !== undefined) {
-      let done = progress.done - progress.finished.length;
-      let failed = progress.failed - progress.finished.filter((subJob) => subJob.status === 'FAIL').length;
-      for (const subJob of progress.finished) {
-        done += 1;
-        if (subJob.status === 'FAIL') failed += 1;
-        this.#emit('subJobDone', { subJob, parent: job, done, failed, total: progress.total });
-      }
-      this.#emit('progress', { job, done: progress.done, failed: progress.failed, total: progress.total });
+    if (progress === undefined) return;
+    let done = progress.done - progress.finished.length;
+    let failed = progress.failed - progress.finished.filter((subJob) => subJob.status === 'FAIL').length;
+    for (const subJob of progress.finished) {
+      done += 1;
+      if (subJob.status === 'FAIL') failed += 1;
+      this.#emit('subJobDone', { subJob, parent: job, done, failed, total: progress.total });
     }
-    if (state === 'final') {
-      this.#emit(job.status === 'FAIL' ? 'failed' : 'succeeded', { job });
-      this.#emit('done', { job });
-    }
+    this.#emit('progress', { job, done: progress.done, failed: progress.failed, total: progress.total });
+  }
+
+  #emitDone(job: Job): void {
+    this.#emit(job.status === 'FAIL' ? 'failed' : 'succeeded', { job });
+    this.#emit('done', { job });
   }
 
   /** Checks a watch call; the error to refuse it with, before anything is created or scheduled. */

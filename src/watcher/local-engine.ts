@@ -1,28 +1,17 @@
 import type { AuthError } from '../errors/auth-error.js';
-import type { EvsError } from '../errors/evs-error.js';
-import { HttpError } from '../errors/http-error.js';
-import { InvalidResponseError } from '../errors/invalid-response-error.js';
 import { AbortError } from '../errors/request-errors.js';
 import type { ThrottledError } from '../errors/throttled-error.js';
-import type { Job } from '../model/job.js';
-import { backoffDelay } from '../schedule/backoff.js';
-import type { PollScheduler } from '../schedule/scheduler.js';
 import { Throttle } from '../schedule/throttle.js';
-import type { HeapEntry } from '../schedule/timer-heap.js';
-import { classifyPollError } from './classify.js';
 import type { Diagnostics } from './diagnostics.js';
-import type { EngineReports, EngineStats, PollEngine } from './engine.js';
-import { Interner } from './interner.js';
+import type { EngineReports, EngineScheduler, EngineStats, PollEngine } from './engine.js';
 import { Planner } from './planner.js';
+import { PollRules, type PollVerdict } from './poll-rules.js';
 import { Poller, type PollInFlight } from './poller.js';
 import type { ResolvedOptions } from './resolve-options.js';
 import type { LearnedState } from './snapshot.js';
-import { Counters } from './stats.js';
+import { engineStats } from './stats.js';
 import { MAX_MARGIN } from './subscriptions.js';
-import { Watch, type AnswerState, type WatchRecord } from './watch.js';
-
-/** The scheduler as the engine uses it: polls and request time limits (deadlines are the watcher's). */
-export type EngineScheduler = PollScheduler<Watch, HeapEntry, PollInFlight>;
+import { Watch, type WatchRecord } from './watch.js';
 
 /**
  * Polls every watched job from this process: one heap-driven schedule, the
@@ -37,9 +26,8 @@ export class LocalEngine implements PollEngine {
   readonly #poller: Poller;
   readonly #throttle: Throttle;
   readonly #planner: Planner;
-  readonly #interner = new Interner();
+  readonly #rules: PollRules;
   readonly #watches = new Map<string, Watch>();
-  readonly #counters = new Counters();
   readonly #diagnostics: Diagnostics;
   #stopped: AuthError | undefined;
   #stopping = false;
@@ -53,12 +41,13 @@ export class LocalEngine implements PollEngine {
     const random = (): number => clock.random();
     this.#throttle = new Throttle(options, clock.monotonicNow(), random);
     this.#planner = new Planner(options, options.durations, random);
+    this.#rules = new PollRules(options, this.#planner);
     this.#poller = new Poller(options, clock, {
       answered: (watch, job) => {
-        if (this.#live(watch)) this.#onAnswer(watch, job);
+        if (this.#live(watch)) this.#apply(watch, this.#rules.answer(watch, job, clock.monotonicNow()), Number.NaN);
       },
       failed: (watch, error, sentAt) => {
-        if (this.#live(watch)) this.#onFailure(watch, error, sentAt);
+        if (this.#live(watch)) this.#apply(watch, this.#rules.failure(watch, error), sentAt);
       },
       scheduleTimeout: (poll, at) => scheduler.scheduleTimeout(poll, at),
       cancelTimeout: (poll) => scheduler.cancelTimeout(poll),
@@ -140,17 +129,7 @@ export class LocalEngine implements PollEngine {
   }
 
   stats(): EngineStats {
-    const counters = this.#counters;
-    return {
-      watched: this.#watches.size,
-      inFlight: this.#poller.inFlight,
-      pollsSent: this.#poller.sent,
-      errors: { ...counters.errors },
-      throttlePauses: counters.throttlePauses,
-      rateLimit: this.#throttle.rate,
-      finished: counters.finished,
-      meanPollsPerFinishedJob: counters.finished === 0 ? 0 : counters.pollsOfFinished / counters.finished,
-    };
+    return engineStats(this.#rules.counters, { watched: this.#watches.size, inFlight: this.#poller.inFlight, pollsSent: this.#poller.sent, rateLimit: this.#throttle.rate });
   }
 
   learned(): LearnedState {
@@ -172,75 +151,36 @@ export class LocalEngine implements PollEngine {
     return !watch.ended;
   }
 
-  #onAnswer(watch: Watch, job: Job): void {
-    if (job.jobId !== watch.jobId) {
-      this.#onFailure(watch, new InvalidResponseError(`expected job ${watch.jobId}, got ${job.jobId.slice(0, 64)}`, { field: 'job_id' }), Number.NaN);
-      return;
-    }
-    this.#poller.confirmCredentials();
-    const now = this.#options.clock.monotonicNow();
-    const previous = watch.status;
-    const state = watch.recordAnswer(job, this.#interner, this.#options.successConfirmations, this.#options.serverNow(), now);
-    const progress = watch.recordSubJobs(job);
-    if (progress !== undefined) for (const subJob of progress.finished) this.#planner.subJobDone(subJob);
-    if (state === 'final') {
-      // A job that waited for payment ran for less than its end − begin: its duration would mislead.
-      if (!watch.waitedForPayment) this.#planner.finished(job);
-      this.#counters.finished += 1;
-      this.#counters.pollsOfFinished += watch.polls;
-      this.release(watch);
-    } else {
-      const at = now + this.#delayAfter(state, watch, job, now);
-      this.#scheduler.schedulePoll(watch, at);
-      // No poll is planned before the deadline's last call: this answer is the one a timeout will carry.
-      if (at >= this.#reports.earliestDeadline(watch) - MAX_MARGIN) watch.keepLastJob(job);
-    }
-    this.#reports.answered(watch, job, previous, state, progress);
-  }
-
-  /** How long until the next poll after an answer that is not final, in ms. */
-  #delayAfter(state: Exclude<AnswerState, 'final'>, watch: Watch, job: Job, now: number): number {
-    if (state === 'confirming') return this.#options.confirmationDelay;
-    if (state === 'pending-payment') return this.#options.pendingPaymentInterval;
-    return this.#planner.delay(watch, job, now);
-  }
-
-  #onFailure(watch: Watch, error: unknown, sentAt: number): void {
-    const failure = classifyPollError(error);
-    this.#counters.errors[failure.kind] += 1;
-    if (failure.error instanceof HttpError && failure.action !== 'stop-all' && failure.action !== 'pause-all') this.#poller.confirmCredentials();
-    switch (failure.action) {
-      case 'stop-all':
-        this.#stopAll(failure.error);
-        return;
-      case 'pause-all':
-        this.#onThrottled(watch, failure.error, sentAt);
-        return;
-      case 'not-found': {
-        const checks = watch.recordNotFound();
-        if (checks > this.#options.notFoundChecks) this.#reject(watch, failure.error);
-        else this.#retry(watch, failure.error, checks);
+  /** Acts on a poll's verdict (the poll was sent at monotonic `sentAt`): plan, retry, release, pause or stop, then report. */
+  #apply(watch: Watch, verdict: PollVerdict, sentAt: number): void {
+    if (verdict.credentialsWork) this.#poller.confirmCredentials();
+    switch (verdict.kind) {
+      case 'answered': {
+        const { job, state } = verdict;
+        if (state === 'final') this.release(watch);
+        else {
+          const at = this.#options.clock.monotonicNow() + verdict.delay;
+          this.#scheduler.schedulePoll(watch, at);
+          // No poll is planned before the deadline's last call: this answer is the one a timeout will carry.
+          if (at >= this.#reports.earliestDeadline(watch) - MAX_MARGIN) watch.keepLastJob(job);
+        }
+        this.#reports.answered(watch, job, verdict.previous, state, verdict.progress);
         return;
       }
       case 'retry':
-        this.#retry(watch, failure.error, watch.recordFailure());
+        this.#scheduler.schedulePoll(watch, this.#options.clock.monotonicNow() + verdict.retryIn);
+        this.#reports.pollError(watch, verdict.error, verdict.attempt, verdict.retryIn);
         return;
       case 'reject':
-        this.#reject(watch, failure.error);
+        this.release(watch);
+        this.#reports.rejected(watch, verdict.error);
+        return;
+      case 'throttled':
+        this.#onThrottled(watch, verdict.error, sentAt);
+        return;
+      case 'auth':
+        this.#stopAll(verdict.error);
     }
-  }
-
-  #reject(watch: Watch, error: unknown): void {
-    this.release(watch);
-    this.#reports.rejected(watch, error);
-  }
-
-  /** Transient failure: jittered exponential delay (the deadline's last call still pulls a poll in before it). */
-  #retry(watch: Watch, error: EvsError, attempt: number): void {
-    const { clock, errorDelay, maxErrorDelay } = this.#options;
-    const retryIn = backoffDelay(attempt, errorDelay, maxErrorDelay, () => clock.random());
-    this.#scheduler.schedulePoll(watch, clock.monotonicNow() + retryIn);
-    this.#reports.pollError(watch, error, attempt, retryIn);
   }
 
   #onThrottled(watch: Watch, error: ThrottledError, sentAt: number): void {
@@ -248,7 +188,7 @@ export class LocalEngine implements PollEngine {
     const decision = this.#throttle.throttled(now, sentAt, error.retryAfter);
     this.#scheduler.schedulePoll(watch, Math.max(now, this.#throttle.pausedUntil));
     if (!decision.escalated) return;
-    this.#counters.throttlePauses += 1;
+    this.#rules.counters.throttlePauses += 1;
     this.#options.logger?.warn({ pause: decision.pause, rate: decision.rate, retryAfter: error.retryAfter }, 'throttled by the API: pausing all polls');
     this.#diagnostics.throttled(decision, error.retryAfter);
     this.#reports.throttled(error, decision);

@@ -1,6 +1,7 @@
 import type { Clock } from '../clock/clock.js';
 import type { JobType } from '../model/job.js';
 import type { DurationPrior } from '../schedule/duration-learner.js';
+import type { Fleet } from './engine.js';
 import type { FetchJob, JobSource } from './job-source.js';
 import type { WatcherSnapshot } from './snapshot.js';
 
@@ -138,6 +139,12 @@ export interface WatcherSettings {
   readonly logger?: Logger | undefined;
   /** A snapshot from {@link JobWatcher.snapshot} to resume, e.g. in a new process. */
   readonly restore?: WatcherSnapshot | undefined;
+  /**
+   * Share watches, the request budget (`maxRequestsPerSecond` then holds for the whole fleet) and what is
+   * learned with other processes: `new RedisFleet({ redis, name })` from `evs-job-watcher/redis`.
+   * @default undefined (this process polls its own watches, in memory)
+   */
+  readonly fleet?: Fleet | undefined;
 }
 
 /** Options of {@link JobWatcher}: where jobs are read from (exactly one of `client` or `fetchJob`), plus {@link WatcherSettings}. */

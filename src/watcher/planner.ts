@@ -129,7 +129,8 @@ export class Planner {
   }
 }
 
-function durationOf(job: Job): number | undefined {
+/** How long `job` ran by its own timestamps, in ms; `undefined` until it has both. */
+export function durationOf(job: Job): number | undefined {
   const begin = job.beginTime?.getTime();
   const end = job.endTime?.getTime();
   return begin === undefined || end === undefined ? undefined : end - begin;

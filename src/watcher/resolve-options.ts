@@ -6,6 +6,7 @@ import { assertSafeId } from '../validation/ids.js';
 import { assertDelay, assertInteger, assertNumber, got } from '../validation/numbers.js';
 import { assertOptions } from '../validation/options.js';
 import { assertSignal } from '../validation/signal.js';
+import type { Fleet } from './engine.js';
 import type { FetchJob } from './job-source.js';
 import type { AddOptions, JobWatcherOptions, Logger, WatchAllOptions } from './options.js';
 
@@ -26,6 +27,9 @@ export interface ResolvedOptions extends PolicyOptions, ThrottleOptions {
   readonly maxErrorDelay: number;
   readonly clock: Clock;
   readonly logger: Logger | undefined;
+  readonly fleet: Fleet | undefined;
+  /** The client's credential key (a hash, never a secret), when it has one. */
+  readonly credentialKey: string | undefined;
 }
 
 const WATCHER_KEYS = [
@@ -54,6 +58,7 @@ const WATCHER_KEYS = [
   'clock',
   'logger',
   'restore',
+  'fleet',
 ] as const satisfies readonly (keyof JobWatcherOptions)[];
 
 /** The default of every numeric or boolean setting (ms for times). */
@@ -145,6 +150,10 @@ export function resolveOptions(options: JobWatcherOptions): ResolvedOptions {
       if (typeof logger[level] !== 'function') throw new TypeError(`Expected \`logger.${level}\` to be a function`);
     }
   }
+  const fleet = options.fleet;
+  if (fleet !== undefined && typeof (fleet as Partial<Fleet> | null)?.createEngine !== 'function') {
+    throw new TypeError(`Expected \`fleet\` to be a RedisFleet (from evs-job-watcher/redis), got ${got(fleet)}`);
+  }
   return {
     ...(settings as Pick<ResolvedOptions, keyof typeof DEFAULTS | 'maxRequestsPerSecond'>),
     // The poll's options go through as they are: their signal is made only if the client reads it, and they ask for no retries.
@@ -153,6 +162,8 @@ export function resolveOptions(options: JobWatcherOptions): ResolvedOptions {
     durations,
     clock,
     logger,
+    fleet,
+    credentialKey: typeof client?.credentialKey === 'string' ? client.credentialKey : undefined,
   };
 }
 

@@ -39,3 +39,22 @@ export class Counters {
     other: 0,
   };
 }
+
+/** Gauges an engine reads off its own parts. */
+export interface EngineGauges {
+  readonly watched: number;
+  readonly inFlight: number;
+  readonly pollsSent: number;
+  readonly rateLimit: number;
+}
+
+/** An engine's stats: its gauges and its counters, copied. */
+export function engineStats(counters: Counters, gauges: EngineGauges): Omit<WatcherStats, 'waiters'> {
+  return {
+    ...gauges,
+    errors: { ...counters.errors },
+    throttlePauses: counters.throttlePauses,
+    finished: counters.finished,
+    meanPollsPerFinishedJob: counters.finished === 0 ? 0 : counters.pollsOfFinished / counters.finished,
+  };
+}

@@ -84,12 +84,12 @@ export class Subscriptions {
 
   /** The earliest deadline of `watch`'s subscribers (monotonic ms; `Infinity` for none). O(subscribers): read once per answer. */
   earliestDeadline(watch: Watch): number {
-    const current = watch.subscribers;
-    if (current === undefined) return Number.POSITIVE_INFINITY;
-    if (!(current instanceof Set)) return current.timer.deadline;
-    let earliest = Number.POSITIVE_INFINITY;
-    for (const subscriber of current) earliest = Math.min(earliest, subscriber.timer.deadline);
-    return earliest;
+    return deadlineOf(watch, Math.min, Number.POSITIVE_INFINITY);
+  }
+
+  /** The latest deadline of `watch`'s subscribers (monotonic ms; `-Infinity` for none). O(subscribers). */
+  latestDeadline(watch: Watch): number {
+    return deadlineOf(watch, Math.max, Number.NEGATIVE_INFINITY);
   }
 
   /** Settles every subscriber of `watch` with its final job and detaches them. */
@@ -172,4 +172,14 @@ export class Subscriptions {
     if (entry.signal !== undefined && entry.onAbort !== undefined) removeAbortListener(entry.signal, entry.onAbort);
     entry.onAbort = undefined;
   }
+}
+
+/** One of `watch`'s subscribers' deadlines, as `pick` (min or max) chooses; `none` without subscribers. */
+function deadlineOf(watch: Watch, pick: (a: number, b: number) => number, none: number): number {
+  const current = watch.subscribers;
+  if (current === undefined) return none;
+  if (!(current instanceof Set)) return current.timer.deadline;
+  let chosen = none;
+  for (const subscriber of current) chosen = pick(chosen, subscriber.timer.deadline);
+  return chosen;
 }

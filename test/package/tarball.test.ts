@@ -47,6 +47,17 @@ describe('the packed tarball (npm pack)', () => {
     expect(targets.filter((path) => !files.includes(path))).toEqual([]);
   });
 
+  it('ships no JavaScript that imports ioredis: the Redis fleet needs it for types only, and the core never', async () => {
+    const { files } = packed();
+    const scripts = files.filter((file) => file.endsWith('.js'));
+    const importers: string[] = [];
+    for (const file of scripts) if (/from ['"]ioredis['"]|require\(['"]ioredis['"]\)|import\(['"]ioredis['"]\)/.test(await readFile(join(root, file), 'utf8'))) importers.push(file);
+
+    expect(scripts.length).toBeGreaterThan(0);
+    expect(importers).toEqual([]);
+    expect(manifest.dependencies).not.toHaveProperty('ioredis');
+  });
+
   it('passes publint --strict', async () => {
     const tarball = await readFile(packed().tarball);
     const { messages, pkg } = await publint({ pack: { tarball: new Uint8Array(tarball).buffer }, strict: true, level: 'suggestion' });

@@ -36,6 +36,22 @@ describe('stats()', () => {
     expect(simulator.stats()).toMatchObject({ inFlight: 0, maxInFlight: 5 });
   });
 
+  it('counts job GETs that arrive while another GET of the same job is unanswered', async () => {
+    const clock = createFakeClock();
+    const simulator = await start({ clock, faults: { latency: 1_000 } });
+    const jobId = simulator.addJob();
+    const other = simulator.addJob();
+    const replies = [getJob(simulator, jobId), getJob(simulator, other)];
+    await settle(() => simulator.stats().faults.latency === 2, 1_000);
+    expect(simulator.stats().overlappingPolls).toBe(0);
+
+    replies.push(getJob(simulator, jobId), getJob(simulator, jobId));
+    await settle(() => simulator.stats().faults.latency === 4, 1_000);
+    await clock.tick(1_000);
+    await Promise.all(replies);
+    expect(simulator.stats()).toMatchObject({ inFlight: 0, overlappingPolls: 2 });
+  });
+
   it('counts polls that find a job final after it was already answered final once', async () => {
     const clock = createFakeClock();
     const simulator = await start({ clock, faults: { script: ['none', 'none', 'truncated'] } });

@@ -118,6 +118,7 @@ function lowerCaseHeaders(headers: Readonly<Record<string, string>>): Record<str
 /** SHA-256 of an empty body (every GET). */
 const EMPTY_BODY_HASH = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
-function sha256Hex(data: string | Uint8Array): string {
+/** Lower-case hex SHA-256. */
+export function sha256Hex(data: string | Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
 }
