@@ -4,6 +4,7 @@ import { HttpError } from '../errors/http-error.js';
 import { InvalidResponseError } from '../errors/invalid-response-error.js';
 import { AbortError } from '../errors/request-errors.js';
 import type { ThrottledError } from '../errors/throttled-error.js';
+import { jobAgeFromId } from '../model/job-id.js';
 import type { Job } from '../model/job.js';
 import { backoffDelay } from '../schedule/backoff.js';
 import type { PollScheduler } from '../schedule/scheduler.js';
@@ -41,6 +42,9 @@ export class LocalEngine implements PollEngine {
   readonly #counters = new Counters();
   #stopped: AuthError | undefined;
   #stopping = false;
+  /** The watch whose poll goes out at once to check the credentials (until the first poll is sent). */
+  #probe: Watch | undefined;
+  #probed = false;
 
   constructor(options: ResolvedOptions, scheduler: EngineScheduler, reports: EngineReports) {
     this.#options = options;
@@ -49,7 +53,13 @@ export class LocalEngine implements PollEngine {
     const { clock } = options;
     const random = (): number => clock.random();
     this.#throttle = new Throttle(options, clock.monotonicNow(), random);
-    this.#planner = new Planner(options, options.durations, random);
+    this.#planner = new Planner(options, options.durations, random, {
+      watches: () => this.#watches.values(),
+      pullIn: (watch, at) => {
+        if (!this.#live(watch) || watch.inFlight || watch.failing || watch.confirming || !scheduler.hasPoll(watch) || at >= watch.dueAt) return;
+        scheduler.schedulePoll(watch, at);
+      },
+    });
     this.#poller = new Poller(options, clock, {
       answered: (watch, job) => {
         if (this.#live(watch)) this.#onAnswer(watch, job);
@@ -78,6 +88,8 @@ export class LocalEngine implements PollEngine {
 
   /** The scheduler's poll handler. */
   send(watch: Watch): void {
+    this.#probed = true;
+    this.#probe = undefined;
     this.#poller.start(watch);
     this.#options.logger?.debug({ jobId: watch.jobId, poll: watch.polls, status: watch.status }, 'poll');
   }
@@ -98,9 +110,11 @@ export class LocalEngine implements PollEngine {
       return existing;
     }
     const now = this.#options.clock.monotonicNow();
-    const watch = new Watch(jobId, now, typeHint);
+    // Before any answer, the job's age is what its id says (guarded), else zero: as if just created.
+    const watch = new Watch(jobId, now - (jobAgeFromId(jobId, this.#options.serverNow()) ?? 0), typeHint);
     this.#watches.set(jobId, watch);
-    this.#scheduler.schedulePoll(watch, now + this.#planner.delay(watch, undefined, now));
+    const delay = this.#planner.first(watch, now);
+    this.#scheduler.schedulePoll(watch, now + (this.#probing(watch) ? 0 : delay));
     return watch;
   }
 
@@ -108,11 +122,13 @@ export class LocalEngine implements PollEngine {
     const now = this.#options.clock.monotonicNow();
     const watch = Watch.restore(record, now);
     this.#watches.set(record.jobId, watch);
-    this.#scheduler.schedulePoll(watch, now + nextPollIn);
+    this.#scheduler.schedulePoll(watch, now + (this.#probing(watch) ? 0 : nextPollIn));
     return watch;
   }
 
   release(watch: Watch): void {
+    if (this.#probe === watch) this.#probe = undefined;
+    this.#planner.forget(watch);
     if (this.#live(watch)) this.#watches.delete(watch.jobId);
     this.#scheduler.cancelPoll(watch);
     watch.abortPoll(new AbortError('nobody waits for the job any more'));
@@ -161,6 +177,18 @@ export class LocalEngine implements PollEngine {
     else await this.#poller.drained();
   }
 
+  /**
+   * Whether `watch` carries the credentials probe: a learning watcher's first
+   * poll goes out at once, so a wrong key or endpoint is reported within a
+   * request, not after the first learned plan (`learn: false` keeps the
+   * `initialDelay` it was given).
+   */
+  #probing(watch: Watch): boolean {
+    if (!this.#options.learn || this.#probed || this.#probe !== undefined || this.#poller.credentialsConfirmed) return false;
+    this.#probe = watch;
+    return true;
+  }
+
   /** Whether `watch` is still the live watch of its job (not ended, not replaced). */
   #live(watch: Watch): boolean {
     return this.#watches.get(watch.jobId) === watch;
@@ -176,9 +204,9 @@ export class LocalEngine implements PollEngine {
     const previous = watch.status;
     const state = watch.recordAnswer(job, this.#interner, this.#options.successConfirmations, this.#options.serverNow(), now);
     const progress = watch.recordSubJobs(job);
-    if (progress !== undefined) for (const subJob of progress.finished) this.#planner.subJobDone(subJob);
+    if (progress !== undefined) for (const subJob of progress.finished) this.#planner.subJobDone(subJob, now);
     if (state === 'final') {
-      this.#planner.finished(job);
+      this.#planner.finished(job, now);
       this.#counters.finished += 1;
       this.#counters.pollsOfFinished += watch.polls;
       this.release(watch);

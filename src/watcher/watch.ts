@@ -54,6 +54,8 @@ export class Watch implements HeapEntry {
   dueAt = Number.NaN;
   /** Owned by the scheduler's heaps. */
   heapIndex = -1;
+  /** Owned by the planner: where its learner counts this job as running (−1: nowhere). */
+  runningSlot = -1;
   readonly jobId: string;
   /** Who waits for it: one subscriber (the common case) or several; managed by `Subscriptions`. */
   subscribers: Subscriber | Set<Subscriber> | undefined;
@@ -121,6 +123,21 @@ export class Watch implements HeapEntry {
   /** The last job read, kept once a deadline is near or SUCCESS awaits confirmation (for `WatchTimeoutError.job`). */
   get lastJob(): Job | undefined {
     return this.#lastJob;
+  }
+
+  /** Whether answers listed sub-jobs (a batch job). */
+  get isBatch(): boolean {
+    return this.#batch !== undefined;
+  }
+
+  /** Whether the next poll is a retry: the last one failed or found no such job. */
+  get failing(): boolean {
+    return this.#errors > 0 || this.#notFound > 0;
+  }
+
+  /** Whether a SUCCESS awaits confirmation. */
+  get confirming(): boolean {
+    return this.#confirmations > 0;
   }
 
   /** Whether a poll of this job is in flight. */
