@@ -46,6 +46,7 @@ const headline = {
   maxJobsUnder1GiBLargestSizeRun: scaled.ratios.largestSizeRun,
   httpVsRawUndici: throughput.ratios.httpVsRawUndici,
   httpVsOfficialSdk: throughput.ratios.httpVsOfficialSdk,
+  fleets: Object.fromEntries(fleets.map((fleet) => [fleet.key, fleet.ratios])),
 };
 const machine = { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, platform: `${process.platform} ${process.arch}`, loadAverageAtStart, loadAverageAtEnd: loadavg() };
 const results = {
@@ -69,12 +70,16 @@ console.log(`\n${targets.length - missed}/${targets.length} targets met in ${res
 console.log(JSON.stringify(headline));
 
 async function runOnly(name: string | undefined): Promise<never> {
+  const began = performance.now();
   if (name === 'economy') {
     for (const fleet of await economy({ quick, seed: SEED, jobs: quick ? 1_000 : 2_000 })) {
-      console.log(fleet.fleet);
-      for (const summary of fleet.summaries) console.log(`  ${summary.strategy}: all ${summary.all.polls} polls p95 ${summary.all.lagP95} s; short ${summary.short.polls} polls p95 ${summary.short.lagP95} s; long ${summary.long.polls} polls`);
+      console.log(`${fleet.fleet} (${fleet.jobs} jobs, ${fleet.longJobs} long)`);
+      for (const s of fleet.summaries) {
+        console.log(`  ${s.strategy}: all ${s.all.polls} polls p95 ${s.all.lagP95} s max ${s.all.lagMax} s; short ${s.short.polls} polls p95 ${s.short.lagP95} s max ${s.short.lagMax} s; long ${s.long.polls} polls lag/d max ${s.long.lagFractionMax}`);
+      }
       for (const target of fleet.targets) console.log(`  ${target.pass ? 'PASS' : 'MISS'} ${target.name}: ${target.value} (${target.limit})`);
     }
+    console.log(`${((performance.now() - began) / 1000).toFixed(1)} s`);
   } else if (name === 'scale') {
     console.log(JSON.stringify(scale(quick ? [10_000, 25_000] : [10_000, 100_000, 1_000_000]), null, 2));
   } else if (name === 'http') {

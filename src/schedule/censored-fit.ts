@@ -67,7 +67,7 @@ export function fitLogNormal(data: FitData, prior: LogNormal): Fit {
 }
 
 function result(fit: LogNormal, shift: number, contradicted: boolean): Fit {
-  return { mu: fit.mu + shift, sigma: Math.min(MAX_SIGMA, Math.max(MIN_SIGMA, fit.sigma)), contradicted };
+  return { mu: fit.mu + shift, sigma: fit.sigma, contradicted };
 }
 
 function collect(data: FitData, shift: number): Points {
@@ -96,102 +96,96 @@ interface Belief {
   readonly spread: number;
 }
 
+/** Golden-section steps on ln σ: the bracket [0.08, 2.5] shrinks to 10⁻⁸ of its width. */
+const SIGMA_STEPS = 40;
+const GOLDEN = (Math.sqrt(5) - 1) / 2;
+
 /**
- * Newton's method on the log-posterior in Olsen's parameters a = μ/σ, b = 1/σ,
- * where it is concave (censored normal likelihood, normal-inverse-gamma prior):
- * one maximum, reached in a few steps from anywhere.
+ * The maximum of the log-posterior: for each σ the best μ is found by Newton's
+ * method (the censored normal likelihood and the prior are concave in μ), and σ
+ * by golden-section search on ln σ over [{@link MIN_SIGMA}, {@link MAX_SIGMA}].
+ * The prior's belief about the median does not widen with σ (a normal on μ
+ * apart from the inverse-gamma on σ²), so jobs seen only running move the
+ * median, not the spread.
  */
 function maximize(points: Points, prior: Belief): LogNormal {
-  const objective = (a: number, b: number): number => logPosterior(points, prior, a, b);
-  const start = startingPoint(points, prior);
-  let b = 1 / start.sigma;
-  let a = start.mu * b;
-  let value = objective(a, b);
-  for (let step = 0; step < 100; step++) {
-    const { ga, gb, haa, hab, hbb } = derivatives(points, prior, a, b);
-    const det = haa * hbb - hab * hab;
-    // The Hessian is negative definite; if rounding says otherwise, climb the gradient instead.
-    let da = det > 0 && haa < 0 ? (-hbb * ga + hab * gb) / det : ga * 1e-3;
-    let db = det > 0 && haa < 0 ? (hab * ga - haa * gb) / det : gb * 1e-3;
-    let improved = false;
-    for (let halving = 0; halving < 40; halving++) {
-      const nextB = b + db;
-      if (nextB > 0) {
-        const next = objective(a + da, nextB);
-        if (next >= value) {
-          a += da;
-          b = nextB;
-          improved = next - value > 1e-12 * Math.max(1, Math.abs(value));
-          value = next;
-          break;
-        }
-      }
-      da /= 2;
-      db /= 2;
+  let mu = startingMu(points, prior);
+  const profile = (logSigma: number): number => {
+    mu = bestMu(points, prior, Math.exp(logSigma), mu);
+    return logPosterior(points, prior, mu, Math.exp(logSigma));
+  };
+  // Jobs seen only running cannot tell the spread (they always prefer a narrow one): until finished jobs
+  // outweigh the prior's spread, σ stays near it.
+  const floor = prior.sigma * Math.sqrt(prior.spread / (prior.spread + points.finishedWeight));
+  let low = Math.log(Math.min(MAX_SIGMA, Math.max(MIN_SIGMA, floor)));
+  let high = Math.log(MAX_SIGMA);
+  let left = high - GOLDEN * (high - low);
+  let right = low + GOLDEN * (high - low);
+  let atLeft = profile(left);
+  let atRight = profile(right);
+  for (let step = 0; step < SIGMA_STEPS; step++) {
+    if (atLeft >= atRight) {
+      high = right;
+      right = left;
+      atRight = atLeft;
+      left = high - GOLDEN * (high - low);
+      atLeft = profile(left);
+    } else {
+      low = left;
+      left = right;
+      atLeft = atRight;
+      right = low + GOLDEN * (high - low);
+      atRight = profile(right);
     }
-    if (!improved) break;
   }
-  return { mu: a / b, sigma: 1 / b };
+  const sigma = Math.exp((low + high) / 2);
+  return { mu: bestMu(points, prior, sigma, mu), sigma };
 }
 
-/** Moments of the finished jobs and the prior: close to the maximum whenever few jobs are still running. */
-function startingPoint(points: Points, prior: Belief): LogNormal {
+/** The weighted mean of the finished jobs and the prior's median: where the search for μ starts. */
+function startingMu(points: Points, prior: Belief): number {
   let weight = prior.median;
   let sum = prior.median * prior.mu;
   for (let i = 0; i < points.fx.length; i++) {
     weight += points.fw[i]!;
     sum += points.fw[i]! * points.fx[i]!;
   }
-  const mu = sum / weight;
-  let squares = prior.spread * prior.sigma * prior.sigma;
-  for (let i = 0; i < points.fx.length; i++) squares += points.fw[i]! * (points.fx[i]! - mu) ** 2;
-  const sigma = Math.sqrt(squares / Math.max(1e-9, prior.spread + points.finishedWeight));
-  return { mu, sigma: Math.min(MAX_SIGMA, Math.max(MIN_SIGMA, sigma)) };
+  return weight > 0 ? sum / weight : prior.mu;
 }
 
-function logPosterior(points: Points, prior: Belief, a: number, b: number): number {
-  const logB = Math.log(b);
-  let sum = (-prior.median * (b * prior.mu - a) ** 2) / 2 + prior.spread * (logB - (b * b * prior.sigma * prior.sigma) / 2);
-  for (let i = 0; i < points.fx.length; i++) {
-    const r = b * points.fx[i]! - a;
-    sum += points.fw[i]! * (logB - (r * r + b * b * BIN_VARIANCE) / 2);
+/** The μ that maximizes the log-posterior at spread `sigma`: Newton's method on a concave function, steps capped at 2σ. */
+function bestMu(points: Points, prior: Belief, sigma: number, start: number): number {
+  const priorPrecision = prior.median / (prior.sigma * prior.sigma);
+  let mu = start;
+  for (let step = 0; step < 50; step++) {
+    let gradient = priorPrecision * (prior.mu - mu);
+    let curvature = -priorPrecision;
+    for (let i = 0; i < points.fx.length; i++) {
+      gradient += (points.fw[i]! * (points.fx[i]! - mu)) / (sigma * sigma);
+      curvature -= points.fw[i]! / (sigma * sigma);
+    }
+    for (let j = 0; j < points.cx.length; j++) {
+      const z = (points.cx[j]! - mu) / sigma;
+      const lambda = inverseMills(z);
+      gradient += (points.cw[j]! * lambda) / sigma;
+      curvature -= (points.cw[j]! * lambda * (lambda - z)) / (sigma * sigma);
+    }
+    // Only running jobs and no prior: the likelihood keeps rising with μ; the cap keeps the step finite.
+    const move = curvature < 0 ? Math.max(-2 * sigma, Math.min(2 * sigma, -gradient / curvature)) : 2 * sigma;
+    mu += move;
+    if (Math.abs(move) < 1e-10) break;
   }
-  for (let j = 0; j < points.cx.length; j++) sum += points.cw[j]! * logSurvival(b * points.cx[j]! - a);
+  return mu;
+}
+
+function logPosterior(points: Points, prior: Belief, mu: number, sigma: number): number {
+  const logSigma = Math.log(sigma);
+  let sum = (-prior.median * (mu - prior.mu) ** 2) / (2 * prior.sigma * prior.sigma) - prior.spread * (logSigma + (prior.sigma * prior.sigma) / (2 * sigma * sigma));
+  for (let i = 0; i < points.fx.length; i++) {
+    sum -= points.fw[i]! * (logSigma + ((points.fx[i]! - mu) ** 2 + BIN_VARIANCE) / (2 * sigma * sigma));
+  }
+  for (let j = 0; j < points.cx.length; j++) sum += points.cw[j]! * logSurvival((points.cx[j]! - mu) / sigma);
   return sum;
-}
-
-/** Gradient and Hessian of {@link logPosterior} in (a, b). */
-function derivatives(points: Points, prior: Belief, a: number, b: number) {
-  const r0 = b * prior.mu - a;
-  const s2 = prior.sigma * prior.sigma;
-  let ga = prior.median * r0;
-  let gb = -prior.median * r0 * prior.mu + prior.spread * (1 / b - b * s2);
-  let haa = -prior.median;
-  let hab = prior.median * prior.mu;
-  let hbb = -prior.median * prior.mu * prior.mu - prior.spread * (1 / (b * b) + s2);
-  for (let i = 0; i < points.fx.length; i++) {
-    const w = points.fw[i]!;
-    const x = points.fx[i]!;
-    const r = b * x - a;
-    ga += w * r;
-    gb += w * (1 / b - r * x - b * BIN_VARIANCE);
-    haa -= w;
-    hab += w * x;
-    hbb -= w * (1 / (b * b) + x * x + BIN_VARIANCE);
-  }
-  for (let j = 0; j < points.cx.length; j++) {
-    const n = points.cw[j]!;
-    const c = points.cx[j]!;
-    const u = b * c - a;
-    const lambda = inverseMills(u);
-    const curvature = lambda * (lambda - u);
-    ga += n * lambda;
-    gb -= n * lambda * c;
-    haa -= n * curvature;
-    hab += n * curvature * c;
-    hbb -= n * curvature * c * c;
-  }
-  return { ga, gb, haa, hab, hbb };
 }
 
 /** ln(1 − Φ(u)), accurate far into the tail. */

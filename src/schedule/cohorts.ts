@@ -45,7 +45,7 @@ export class Cohort<W> {
 /** A scout: the ages (ms) it is polled at before its cohort's first polls, and its cohort. */
 export interface Scout<W> {
   readonly cohort: Cohort<W>;
-  readonly ages: readonly number[];
+  ages: readonly number[];
 }
 
 /** The open cohort of each key, and the scouts still scouting. Pure bookkeeping: times are passed in. */

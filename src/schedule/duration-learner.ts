@@ -51,19 +51,26 @@ export class DurationLearner {
   /**
    * Moves `count` running jobs of `jobType` from the slot `previous` (−1 for
    * none) to the age `elapsed` ms; returns their new slot (−1 if untracked).
+   * A `watched` job (not a sub-job) also counts for the any-job model.
    */
-  running(previous: number, jobType: string, elapsed: number, count = 1): number {
+  running(previous: number, jobType: string, elapsed: number, count = 1, watched = false): number {
     this.release(previous, count);
     const model = this.#model(jobType);
     if (model === undefined) return -1;
     const bin = binOf(elapsed);
     model.addRunning(bin, count);
-    return model.index * CODE_STRIDE + bin;
+    const alsoAny = watched && jobType !== ANY_TYPE;
+    if (alsoAny) this.#model(ANY_TYPE)!.addRunning(bin, count);
+    return (model.index * CODE_STRIDE + bin) * 2 + (alsoAny ? 1 : 0);
   }
 
   /** `count` running jobs in slot `code` are no longer running (finished, or nobody watches them). */
   release(code: number, count = 1): void {
-    if (code >= 0) this.#indexed[Math.floor(code / CODE_STRIDE)]?.addRunning(code % CODE_STRIDE, -count);
+    if (code < 0) return;
+    const slot = Math.floor(code / 2);
+    const bin = slot % CODE_STRIDE;
+    this.#indexed[Math.floor(slot / CODE_STRIDE)]?.addRunning(bin, -count);
+    if (code % 2 === 1) this.#model(ANY_TYPE)!.addRunning(bin, -count);
   }
 
   /** Records the gap between a batch job's last sub-job end and its own end, in ms. */

@@ -1,5 +1,5 @@
 import { conditionalQuantile, maxQuantile, type DurationEstimate, type DurationLearner } from './duration-learner.js';
-import { normalCdf } from './normal.js';
+import { normalCdf, normalQuantile } from './normal.js';
 
 /** The knobs of the schedule; the watcher validates and documents them. */
 export interface PolicyOptions {
@@ -57,6 +57,13 @@ export interface BatchContext {
   readonly subEstimate?: DurationEstimate;
   /** Expected gap between the last sub-job's end and the batch's, in ms; else the learner's. */
   readonly overhead?: number;
+  /**
+   * Whether finished jobs back the sub-jobs' spread. A prior's wide spread puts
+   * the slowest of many sub-jobs late, so until they do, the batch is planned
+   * from its longest-running sub-job alone (sooner: never late).
+   * @default true
+   */
+  readonly confirmed?: boolean;
 }
 
 /** Shortest delay between polls of one job, in ms: no answer changes faster than a request takes. */
@@ -72,9 +79,9 @@ export const SKIP_QUANTILE = 0.02;
  * lag past the skipped head: a type that always ends within a few seconds is
  * polled once just after, not a whole `maxLag` later, for a few more polls.
  */
-export const COVER_QUANTILE = 0.95;
+export const COVER_QUANTILE = 0.9;
 /** A job no answer has shown running, at least this likely to be done already, is polled now. */
-export const LIKELY_DONE = 0.5;
+export const LIKELY_DONE = 0.25;
 
 /** How late a job that has run `elapsed` ms may be noticed, in ms. */
 export function allowedLag(options: PolicyOptions, elapsed: number): number {
@@ -145,9 +152,22 @@ function doneBy(estimate: DurationEstimate, age: number): number {
 function batchEarliestEnd({ jobType, elapsed }: PollContext, batch: BatchContext, learner: DurationLearner, skip: number): number {
   const overhead = batch.overhead ?? learner.overhead(jobType);
   if (batch.running.length === 0) return Math.max(elapsed, batch.lastEnd + overhead / 2);
-  const slowest = maxQuantile(batch.subEstimate ?? learner.estimate(batch.subJobType), skip, batch.running);
   let longest = 0;
   for (const running of batch.running) longest = Math.max(longest, running);
+  const estimate = batch.subEstimate ?? learner.estimate(batch.subJobType);
+  const slowest = batch.confirmed === false ? conditionalQuantile(estimate, skip, longest) : slowestEnd(estimate, skip, batch.running);
   // Sub-jobs start near the batch's own start, so their times add up the same way.
   return Math.max(elapsed, elapsed - longest + slowest + overhead / 2);
+}
+
+/**
+ * The `skip` quantile of when the slowest of `running` siblings ends. With a
+ * shared factor still uncertain they are not independent (a fast batch is fast
+ * throughout): half the skip goes to that factor being low, half to the
+ * slowest ending early given it, which bounds the quantile from below.
+ */
+function slowestEnd(estimate: DurationEstimate, skip: number, running: readonly number[]): number {
+  const shared = estimate.shared ?? 0;
+  if (shared <= 0) return maxQuantile(estimate, skip, running);
+  return maxQuantile({ mu: estimate.mu + shared * normalQuantile(skip / 2), sigma: estimate.sigma, samples: estimate.samples }, skip / 2, running);
 }

@@ -85,8 +85,8 @@ export class WithinSpread {
 /**
  * A job's duration estimate given its siblings: the shared factor g of the
  * group is estimated (MAP, with the finished siblings' residuals and the
- * still-running ones as censored observations), and the estimate narrows to
- * the within-group spread plus the uncertainty left about g.
+ * still-running ones as censored observations): the estimate is the
+ * within-group spread around μ + g, with the uncertainty left about g as its shared part.
  */
 export function withSiblings(estimate: DurationEstimate, withinVariance: number | undefined, evidence: SiblingEvidence): DurationEstimate {
   if (withinVariance === undefined || (evidence.finished === 0 && evidence.running === 0)) return estimate;
@@ -108,5 +108,5 @@ export function withSiblings(estimate: DurationEstimate, withinVariance: number 
   }
   const g = (low + high) / 2;
   const remaining = 1 / (1 / shared + evidence.finished / within);
-  return { mu: estimate.mu + g, sigma: Math.sqrt(within + remaining), samples: estimate.samples };
+  return { mu: estimate.mu + g, sigma: sigmaW, samples: estimate.samples, shared: Math.sqrt(remaining) };
 }

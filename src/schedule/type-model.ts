@@ -7,6 +7,12 @@ export interface DurationEstimate {
   readonly mu: number;
   readonly sigma: number;
   readonly samples: number;
+  /**
+   * For jobs that share a pace (siblings): the spread, in ln units, of the factor
+   * they share that is still unknown; `sigma` is then their spread around it.
+   * @default 0
+   */
+  readonly shared?: number;
 }
 
 /** Finished jobs, plus those seen running beyond the model's 2 % quantile, needed before a model counts as confirmed. */
@@ -26,8 +32,8 @@ const BINS = MAX_BIN + 1;
  * hour they ended and per log-duration bin, the jobs now running by the age
  * last seen running, and the log-normal fitted to them (refitted once enough
  * is new). A MIXTURE model (every job, before its type is known: mostly short
- * creates, a few hour-long retypes) is fitted through its empirical median and
- * 5 % quantile instead, so the few long jobs cannot drag the early quantiles down.
+ * creates, a few hour-long retypes) is fitted through its median and 5 %
+ * quantile (Kaplan–Meier) instead, so the few long jobs cannot drag the early quantiles down.
  */
 export class TypeModel {
   /** Bumped at every refit: a planner compares it to see the model may have moved. */
@@ -112,7 +118,7 @@ export class TypeModel {
     const running = this.#censored();
     let runningWeight = 0;
     for (const count of running) runningWeight += count;
-    const fit = this.#mixture && this.#finishedWeight >= MIN_MIXTURE ? this.#quantileFit() : fitLogNormal({ finished: this.#finished, running }, this.#prior);
+    const fit = (this.#mixture && this.#finishedWeight >= MIN_MIXTURE ? this.#quantileFit(running) : undefined) ?? fitLogNormal({ finished: this.#finished, running }, this.#prior);
     // Running jobs confirm the model once they outlive its head: the part a first poll skips.
     const head = binOf(Math.exp(fit.mu + fit.sigma * normalQuantile(CONFIRMING_QUANTILE)));
     let evidence = this.#finishedWeight;
@@ -131,18 +137,28 @@ export class TypeModel {
     return sum;
   }
 
-  /** A log-normal through the empirical median and {@link HEAD} quantile of the finished jobs. */
-  #quantileFit(): LogNormal {
-    const at = (p: number): number => {
-      let seen = 0;
-      for (let bin = 0; bin < BINS; bin++) {
-        seen += this.#finished[bin]!;
-        if (seen >= p * this.#finishedWeight) return binCentre(bin);
+  /**
+   * A log-normal through the median and {@link HEAD} quantile of the finished
+   * and running jobs' Kaplan–Meier estimate (running jobs count as censored, so
+   * early finishers do not pull it down); `undefined` while too few have
+   * finished for a median.
+   */
+  #quantileFit(running: Float64Array): LogNormal | undefined {
+    let atRisk = this.#finishedWeight;
+    for (const count of running) atRisk += count;
+    let survival = 1;
+    let head: number | undefined;
+    for (let bin = 0; bin < BINS; bin++) {
+      if (atRisk <= 0) break;
+      survival *= 1 - this.#finished[bin]! / atRisk;
+      if (head === undefined && survival <= 1 - HEAD) head = binCentre(bin);
+      if (survival <= 0.5) {
+        const mu = binCentre(bin);
+        return { mu, sigma: Math.min(MAX_SIGMA, Math.max(MIN_SIGMA, (mu - head!) / -normalQuantile(HEAD))) };
       }
-      return binCentre(MAX_BIN);
-    };
-    const mu = at(0.5);
-    return { mu, sigma: Math.min(MAX_SIGMA, Math.max(MIN_SIGMA, (mu - at(HEAD)) / -normalQuantile(HEAD))) };
+      atRisk -= this.#finished[bin]! + running[bin]!;
+    }
+    return undefined;
   }
 
   /** Recomputes the age weights against the newest hour (a job that ended later arrived). */

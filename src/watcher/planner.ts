@@ -10,13 +10,13 @@ import type { Watch } from './watch.js';
 
 /** Version of the inside of {@link LearnedState} this planner writes and reads (version 1 held moving averages: ignored). */
 const LEARNED_VERSION = 2;
+/** Finished sub-jobs of a type needed before a batch is planned from the slowest of its sub-jobs. */
+const SPREAD_SAMPLES = 4;
 /** Untyped cohorts this large get scouts even when the any-job model is confirmed: a burst may be of a type it has not seen. */
 const LARGE_COHORT = 16;
 /** A model whose first poll moved this much sooner (share, and ms) re-plans the waiting jobs of its type. */
 const MOVED_SHARE = 0.1;
 const MOVED_MS = 500;
-/** Re-plans of one type at most this often (ms). */
-const REPLAN_EVERY = 1_000;
 
 /** What the planner needs from its engine to move polls already planned. */
 export interface PlannerHooks {
@@ -41,7 +41,7 @@ export class Planner {
   readonly #hooks: PlannerHooks;
   readonly #cohorts = new Cohorts<Watch>();
   /** Per key: the model revision and first-poll age that the waiting jobs were last (re-)planned against. */
-  readonly #planned = new Map<string, { revision: number; age: number; at: number }>();
+  readonly #planned = new Map<string, { revision: number; age: number }>();
   /** Running sub-jobs of batch watches, counted once per batch at their mean age. */
   readonly #subJobs = new Map<Watch, { slot: number; count: number }>();
 
@@ -61,6 +61,8 @@ export class Planner {
     let delay = this.delay(watch, undefined, now);
     if (!this.#policy.learn) return delay;
     const key = watch.jobType || ANY_TYPE;
+    // What this poll is planned against: a later refit that brings the first poll sooner re-plans it.
+    this.#moved(key, now);
     const cohort = this.#cohorts.join(key, watch, now, key === ANY_TYPE);
     if (typeof cohort.type === 'string') delay = Math.min(delay, this.#delayAs(watch, cohort.type, now));
     if (cohort.scouts < SCOUTS && (!this.#learner.confirmed(key) || (key === ANY_TYPE && cohort.size >= LARGE_COHORT))) {
@@ -181,11 +183,18 @@ export class Planner {
   /** An answer showed `watch` running: it counts as a censored duration, and a scout tells its cohort the type. */
   #running(watch: Watch, job: Job, now: number): void {
     const jobType = watch.jobType || job.jobType;
-    watch.runningSlot = this.#learner.running(watch.runningSlot, jobType, watch.elapsed(now));
+    watch.runningSlot = this.#learner.running(watch.runningSlot, jobType, watch.elapsed(now), 1, true);
     const scout = this.#cohorts.scout(watch);
-    const shown = scout?.cohort.key === ANY_TYPE ? scout.cohort.showed(jobType) : undefined;
+    if (scout === undefined || scout.cohort.key !== ANY_TYPE) {
+      this.#moved(jobType, now);
+      return;
+    }
+    // Its type known, a scout goes on only while that type's model is unconfirmed, at that model's head.
+    if (this.#learner.confirmed(jobType)) this.#cohorts.retire(watch);
+    else scout.ages = scoutAges(this.#learner.estimate(jobType), this.#policy);
+    const shown = scout.cohort.showed(jobType);
     if (shown !== undefined) {
-      for (const member of scout!.cohort.members ?? []) {
+      for (const member of scout.cohort.members ?? []) {
         if (member !== watch && member.polls === 0) this.#hooks.pullIn(member, now + this.#delayAs(member, shown, now));
       }
     }
@@ -204,16 +213,16 @@ export class Planner {
     const planned = this.#planned.get(key);
     if (planned?.revision === revision) return;
     const age = targetAge({ jobType: key, elapsed: 0, polls: 0, seenRunning: false }, this.#learner, this.#policy);
-    const sooner = planned !== undefined && age < planned.age * (1 - MOVED_SHARE) - MOVED_MS;
-    if (!sooner || now - planned.at < REPLAN_EVERY) {
+    // Each re-plan needs the first poll 10 % sooner than the last: a cold start re-plans a few times, not at every answer.
+    if (planned === undefined || age >= planned.age * (1 - MOVED_SHARE) - MOVED_MS) {
       // The reference only rises: small steps sooner add up until they re-plan.
-      this.#planned.set(key, { revision, age: Math.max(age, planned?.age ?? age), at: planned?.at ?? Number.NEGATIVE_INFINITY });
+      this.#planned.set(key, { revision, age: Math.max(age, planned?.age ?? age) });
       return;
     }
-    this.#planned.set(key, { revision, age, at: now });
+    this.#planned.set(key, { revision, age });
     for (const watch of this.#hooks.watches()) {
-      // A poll due within the lag bound cannot be late; only long waits are worth re-planning.
-      if ((watch.jobType || ANY_TYPE) !== key || watch.isBatch || watch.dueAt - now <= this.#policy.maxLag) continue;
+      // A job seen running whose poll is due within the lag bound cannot be noticed late; one never seen may be over already.
+      if ((watch.jobType || ANY_TYPE) !== key || watch.isBatch || (watch.seen && watch.dueAt - now <= this.#policy.maxLag)) continue;
       this.#hooks.pullIn(watch, now + this.delay(watch, undefined, now));
     }
   }
@@ -255,7 +264,7 @@ export class Planner {
     this.#subJobs.set(watch, { slot: running.length === 0 ? -1 : this.#learner.running(-1, subJobType, meanElapsed, running.length), count: running.length });
     const evidence: SiblingEvidence = { finished, residualSum, running: Math.max(0, running.length - 1), runningElapsed: Math.max(1, meanElapsed) };
     const subEstimate = withSiblings(base, this.#siblings.variance(subJobType), evidence);
-    return { subJobType, running, lastEnd, subEstimate, overhead: this.#learner.overhead(job.jobType) };
+    return { subJobType, running, lastEnd, subEstimate, overhead: this.#learner.overhead(job.jobType), confirmed: base.samples >= SPREAD_SAMPLES };
   }
 
   /** A finished batch: the gap after its last sub-job, and how much its sub-jobs' durations spread around their own mean. */

@@ -151,11 +151,11 @@ describe('DurationLearner', () => {
   it('keeps σ within [0.08, 2.5] however regular or wild the samples', () => {
     const regular = learner();
     for (let i = 0; i < 2_000; i++) regular.observe('createVolume', 30_000);
-    expect(regular.estimate('createVolume').sigma).toBe(0.08);
+    expect(regular.estimate('createVolume').sigma).toBeCloseTo(0.08, 6);
 
     const wild = learner();
     for (let i = 0; i < 2_000; i++) wild.observe('createVolume', i % 2 === 0 ? 1 : 1e12);
-    expect(wild.estimate('createVolume').sigma).toBe(2.5);
+    expect(wild.estimate('createVolume').sigma).toBeCloseTo(2.5, 6);
   });
 
   it('ignores negative, infinite and NaN durations', () => {
