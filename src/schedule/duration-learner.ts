@@ -100,7 +100,7 @@ export class DurationLearner {
     return seen === undefined ? DEFAULT_OVERHEAD : (DEFAULT_OVERHEAD + seen.sum) / (1 + seen.count);
   }
 
-  /** Every count, as plain JSON (running jobs included, unless `running` is false). */
+  /** Every count, as plain JSON: finished jobs (merged ones included) and, unless `running` is false, this learner's own running jobs. */
   stats(running = true): LearnerStats {
     const types: Record<string, TypeStats> = {};
     for (const [type, model] of this.#models) {

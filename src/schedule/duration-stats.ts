@@ -10,9 +10,11 @@
  *   from 0 to {@link MAX_BIN} (1 ms to ~25 days). Counters that only grow: the
  *   counts of two processes added up are those of one process that saw both
  *   (in Redis: one `HINCRBY` per bin).
- * - `types[jobType].running[bin]`: the jobs being watched now, by the age at
- *   which each was last seen running (right-censored durations). A gauge, not a
- *   counter: each process's current value replaces its previous one.
+ * - `types[jobType].running[bin]`: the jobs one process is watching now, by
+ *   the age at which each was last seen running (right-censored durations). A
+ *   gauge, not a counter: each process publishes its own, which replaces its
+ *   previous one; a process merges the sum of the others' (and `stats()`
+ *   reports only its own).
  * - `overheads[batchType]`: `{ sum, count }` of the gaps (ms) between a batch
  *   job's last sub-job ending and the batch ending. Sums.
  * - `siblings[subJobType]`: `{ ss, dof }`, squared log-duration deviations of

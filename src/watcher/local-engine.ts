@@ -206,7 +206,7 @@ export class LocalEngine implements PollEngine {
     const progress = watch.recordSubJobs(job);
     if (progress !== undefined) for (const subJob of progress.finished) this.#planner.subJobDone(subJob, now);
     if (state === 'final') {
-      this.#planner.finished(job, now);
+      this.#planner.finished(watch, job, now);
       this.#counters.finished += 1;
       this.#counters.pollsOfFinished += watch.polls;
       this.release(watch);

@@ -103,14 +103,16 @@ export class Planner {
     this.#moved(subJob.jobType, now);
   }
 
-  /** A watched job finished: learn its duration, and for a batch its overhead and its sub-jobs' spread. */
-  finished(job: Job, now: number): void {
+  /** `watch`'s job finished: learn its duration, and for a batch its overhead and its sub-jobs' spread. */
+  finished(watch: Watch, job: Job, now: number): void {
     const duration = durationOf(job);
-    if (duration === undefined) return;
-    const endedAt = job.endTime?.getTime();
-    this.#learner.observe(job.jobType, duration, endedAt);
-    this.#learner.observe(ANY_TYPE, duration, endedAt);
-    this.#learnBatch(job);
+    if (duration !== undefined) {
+      const endedAt = job.endTime?.getTime();
+      this.#learner.observe(job.jobType, duration, endedAt);
+      this.#learner.observe(ANY_TYPE, duration, endedAt);
+      this.#learnBatch(job);
+    }
+    this.#scouted(watch, job.jobType, now);
     this.#moved(job.jobType, now);
     this.#moved(ANY_TYPE, now);
   }
@@ -130,6 +132,8 @@ export class Planner {
   /**
    * Every count this planner learned from, as mergeable plain JSON (the format
    * is documented on {@link DurationStats}): what a fleet of watchers shares.
+   * Finished jobs include those merged from others; running jobs are only this
+   * planner's own (what it publishes), not the others' it merged.
    */
   stats(): DurationStats {
     return { format: 'evs-job-watcher/stats', version: 1, ...this.#learner.stats(true), siblings: this.#siblings.state() };
@@ -184,21 +188,26 @@ export class Planner {
   #running(watch: Watch, job: Job, now: number): void {
     const jobType = watch.jobType || job.jobType;
     watch.runningSlot = this.#learner.running(watch.runningSlot, jobType, watch.elapsed(now), 1, true);
+    this.#scouted(watch, jobType, now);
+    this.#moved(jobType, now);
+  }
+
+  /**
+   * An answer told the type of `watch`: if it scouts an untyped cohort, the
+   * cohort's waiting members are planned as that type too (sooner only: a
+   * wrong guess costs polls, never lag), and the scout goes on only while that
+   * type's model is unconfirmed, at that model's head.
+   */
+  #scouted(watch: Watch, jobType: string, now: number): void {
     const scout = this.#cohorts.scout(watch);
-    if (scout === undefined || scout.cohort.key !== ANY_TYPE) {
-      this.#moved(jobType, now);
-      return;
-    }
-    // Its type known, a scout goes on only while that type's model is unconfirmed, at that model's head.
+    if (scout?.cohort.key !== ANY_TYPE) return;
     if (this.#learner.confirmed(jobType)) this.#cohorts.retire(watch);
     else scout.ages = scoutAges(this.#learner.estimate(jobType), this.#policy);
     const shown = scout.cohort.showed(jobType);
-    if (shown !== undefined) {
-      for (const member of scout.cohort.members ?? []) {
-        if (member !== watch && member.polls === 0) this.#hooks.pullIn(member, now + this.#delayAs(member, shown, now));
-      }
+    if (shown === undefined) return;
+    for (const member of scout.cohort.members ?? []) {
+      if (member !== watch && member.polls === 0) this.#hooks.pullIn(member, now + this.#delayAs(member, shown, now));
     }
-    this.#moved(jobType, now);
   }
 
   /**
