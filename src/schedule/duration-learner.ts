@@ -151,11 +151,19 @@ export class DurationLearner {
 
 /** The p-quantile of a duration, given that it exceeds `elapsed` ms. */
 export function conditionalQuantile(estimate: DurationEstimate, p: number, elapsed: number): number {
-  const { mu, sigma } = estimate;
+  return quantileBeyond(estimate, p, elapsed, survival(estimate, elapsed));
+}
+
+/** P(duration > `elapsed`), accurate far into the tail. */
+export function survival(estimate: DurationEstimate, elapsed: number): number {
+  return elapsed > 0 ? normalCdf((estimate.mu - Math.log(elapsed)) / estimate.sigma) : 1;
+}
+
+/** {@link conditionalQuantile} with `left` = {@link survival} at `elapsed` already computed. */
+export function quantileBeyond(estimate: DurationEstimate, p: number, elapsed: number, left: number): number {
   // On the survival side, so a job far past its likely end keeps a finite, growing residual life.
-  const left = elapsed > 0 ? normalCdf((mu - Math.log(elapsed)) / sigma) : 1;
   const z = left * (1 - p) > 0.5 ? normalQuantile(1 - left * (1 - p)) : -normalQuantile(left * (1 - p));
-  return Math.max(elapsed, Math.exp(mu + sigma * z));
+  return Math.max(elapsed, Math.exp(estimate.mu + estimate.sigma * z));
 }
 
 /**

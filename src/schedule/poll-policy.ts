@@ -1,5 +1,5 @@
-import { conditionalQuantile, maxQuantile, type DurationEstimate, type DurationLearner } from './duration-learner.js';
-import { normalCdf, normalQuantile } from './normal.js';
+import { conditionalQuantile, maxQuantile, quantileBeyond, survival, type DurationEstimate, type DurationLearner } from './duration-learner.js';
+import { normalQuantile } from './normal.js';
 
 /** The knobs of the schedule; the watcher validates and documents them. */
 export interface PolicyOptions {
@@ -121,13 +121,14 @@ export function targetAge(context: PollContext, learner: DurationLearner, option
   }
   const estimate = context.estimate ?? learner.estimate(context.jobType);
   const seen = context.seenRunning ?? context.polls > 0;
-  if (!seen && doneBy(estimate, elapsed) >= LIKELY_DONE) return elapsed;
+  if (!seen && 1 - survival(estimate, elapsed) >= LIKELY_DONE) return elapsed;
   const from = seen ? Math.min(elapsed, context.runningAt ?? elapsed) : 0;
+  const left = survival(estimate, from);
   // The late-notice budget is spent once, on the head of the distribution: a
   // job seen running past it only jumps quiet stretches, or every poll would spend it again.
-  const skip = doneBy(estimate, from) < SKIP_QUANTILE ? SKIP_QUANTILE : SKIP_QUANTILE / 8;
-  const earliest = conditionalQuantile(estimate, skip, from);
-  return Math.min(earliest + allowedLag(options, earliest), conditionalQuantile(estimate, COVER_QUANTILE, from));
+  const skip = 1 - left < SKIP_QUANTILE ? SKIP_QUANTILE : SKIP_QUANTILE / 8;
+  const earliest = quantileBeyond(estimate, skip, from, left);
+  return Math.min(earliest + allowedLag(options, earliest), quantileBeyond(estimate, COVER_QUANTILE, from, left));
 }
 
 /**
@@ -141,11 +142,6 @@ export function scoutAges(estimate: DurationEstimate, options: PolicyOptions): n
   const ages = [head];
   while (ages[0]! > options.maxLag && ages.length < 8) ages.unshift(ages[0]! / 2);
   return ages.filter((age) => age >= MIN_DELAY);
-}
-
-/** P(duration ≤ `age`) under `estimate`. */
-function doneBy(estimate: DurationEstimate, age: number): number {
-  return age > 0 ? normalCdf((Math.log(age) - estimate.mu) / estimate.sigma) : 0;
 }
 
 /** The time (since the batch began, in ms) before which a batch job is unlikely to end: it ends a short overhead after its slowest sub-job. */

@@ -21,6 +21,8 @@ const CONFIRMING_EVIDENCE = 4;
 const CONFIRMING_QUANTILE = 0.02;
 /** A refit waits until this share of the evidence is new (each of the first samples refits at once). */
 const REFIT_SHARE = 0.05;
+/** A running job seen older (out of one bin, into the next) is this much of a change: it moves the fit little. */
+const RUNNING_CHANGE = 0.35;
 /** Finished jobs needed before the mixture model trusts its empirical quantiles over the prior. */
 const MIN_MIXTURE = 32;
 /** The head quantile the mixture fit matches (the first poll skips about this much of the distribution). */
@@ -82,7 +84,7 @@ export class TypeModel {
   /** `delta` jobs more (or fewer, if negative) are running, last seen at an age in `bin`. */
   addRunning(bin: number, delta: number): void {
     this.#running[bin] = Math.max(0, this.#running[bin]! + delta);
-    this.#changes += Math.abs(delta);
+    this.#changes += Math.abs(delta) * RUNNING_CHANGE;
   }
 
   /** Other processes' running jobs (a gauge: replaces what was given before). */
