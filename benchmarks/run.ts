@@ -6,11 +6,12 @@ import { fileURLToPath } from 'node:url';
 import { economy } from './economy/economy.js';
 import { sanityCheck } from './economy/sanity.js';
 import { http } from './http/http.js';
-import { allTargets, report } from './report.js';
+import { allTargets, economyReport, report } from './report.js';
 import { scale } from './scale/scale.js';
 
 const quick = process.argv.includes('--quick');
-// `--only economy` (or scale, http) runs one benchmark, prints its table and writes nothing: for working on one of them.
+// `--only economy` (or scale, http) runs one benchmark, prints its numbers and writes nothing: for working on one of them
+// (`--only economy --tables` also prints the markdown tables of benchmarks/README.md).
 const only = process.argv[process.argv.indexOf('--only') + 1];
 const SEED = 20_260_101;
 if (process.argv.includes('--only')) await runOnly(only);
@@ -72,7 +73,9 @@ console.log(JSON.stringify(headline));
 async function runOnly(name: string | undefined): Promise<never> {
   const began = performance.now();
   if (name === 'economy') {
-    for (const fleet of await economy({ quick, seed: SEED, jobs: quick ? 1_000 : 2_000 })) {
+    const fleets = await economy({ quick, seed: SEED, jobs: quick ? 1_000 : 2_000 });
+    if (process.argv.includes('--tables')) console.log(economyReport(fleets, false));
+    for (const fleet of fleets) {
       console.log(`${fleet.fleet} (${fleet.jobs} jobs, ${fleet.longJobs} long)`);
       for (const s of fleet.summaries) {
         console.log(`  ${s.strategy}: all ${s.all.polls} polls p95 ${s.all.lagP95} s max ${s.all.lagMax} s; short ${s.short.polls} polls p95 ${s.short.lagP95} s max ${s.short.lagMax} s; long ${s.long.polls} polls lag/d max ${s.long.lagFractionMax}`);

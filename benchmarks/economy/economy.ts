@@ -2,8 +2,8 @@ import { ratio, round } from '../lib/stats.js';
 import { atMost, type Target } from '../lib/targets.js';
 import { burstFleet, evsFleet, oldIdsFleet, scaledFleet, type Fleet } from './fleet.js';
 import { informedStrategy, type FixedGap } from './informed.js';
-import { summarize, type Summary } from './metrics.js';
-import { isLong, simulate } from './simulate.js';
+import { summarize, type ClassSummary, type Summary } from './metrics.js';
+import { isLong, simulate, type Run } from './simulate.js';
 import { awsWaiter } from './strategies/aws-waiter.js';
 import { ours } from './strategies/ours.js';
 import { ansible, fixedOneSecond, oracle, terraform } from './strategies/schedule-loop.js';
@@ -41,8 +41,11 @@ interface FleetSpec {
 async function runFleet(spec: FleetSpec, seed: number, quick: boolean): Promise<FleetResult> {
   const { fleet } = spec;
   const summaries: Summary[] = [];
+  const runs: Run[] = [];
   const run = async (strategy: Strategy): Promise<Summary> => {
-    const summary = summarize(fleet, await simulate(fleet, strategy, seed));
+    const result = await simulate(fleet, strategy, seed);
+    runs.push(result);
+    const summary = summarize(fleet, result);
     summaries.push(summary);
     return summary;
   };
@@ -60,6 +63,8 @@ async function runFleet(spec: FleetSpec, seed: number, quick: boolean): Promise<
   const bound = (tf.short.jobs > 0 ? tf.short.lagP95 : tf.all.lagP95) * 1000;
   const informed = informedStrategy(fleet.jobs.filter((job) => !isLong(job)).concat(fleet.jobs.filter(isLong)), () => bound);
   const best = await run(informed.strategy);
+  // Fleets that open with a cohort: how it and the jobs after it fare apart (ours, then Terraform).
+  const cohort = spec.judged === 'shorter' || spec.judged === 'longer' ? split(fleet, runs[2]!, runs[0]!) : undefined;
   return {
     key: spec.key,
     fleet: fleet.name,
@@ -68,11 +73,25 @@ async function runFleet(spec: FleetSpec, seed: number, quick: boolean): Promise<
     longJobs: me.long.jobs,
     summaries,
     informedSchedules: informed.schedules,
-    ...judge(spec.judged, tf, aws, me, best),
+    ...judge(spec.judged, tf, aws, me, best, cohort),
   };
 }
 
-function judge(judged: Judged, tf: Summary, aws: Summary, me: Summary, best: Summary): { targets: Target[]; ratios: Record<string, number> } {
+/** Polls and lags of the opening cohort (burst 0) and of the jobs after it, ours against Terraform. */
+interface CohortSplit {
+  readonly first: { readonly ours: ClassSummary; readonly terraform: ClassSummary };
+  readonly after: { readonly ours: ClassSummary; readonly terraform: ClassSummary };
+}
+
+function split(fleet: Fleet, ours: Run, terraform: Run): CohortSplit {
+  const part = (first: boolean) => {
+    const jobs = { ...fleet, jobs: fleet.jobs.filter((job) => (job.burst === 0) === first) };
+    return { ours: summarize(jobs, ours).all, terraform: summarize(jobs, terraform).all };
+  };
+  return { first: part(true), after: part(false) };
+}
+
+function judge(judged: Judged, tf: Summary, aws: Summary, me: Summary, best: Summary, cohort: CohortSplit | undefined): { targets: Target[]; ratios: Record<string, number> } {
   const ratios: Record<string, number> = {
     pollsVsTerraform: ratio(me.all.polls, tf.all.polls),
     pollsVsAwsWaiter: ratio(me.all.polls, aws.all.polls),
@@ -88,6 +107,18 @@ function judge(judged: Judged, tf: Summary, aws: Summary, me: Summary, best: Sum
       shortPollsVsInformedBound: ratio(me.short.polls, best.short.polls),
     });
   }
+  if (cohort !== undefined) {
+    Object.assign(ratios, {
+      firstCohortPollsVsTerraform: ratio(cohort.first.ours.polls, cohort.first.terraform.polls),
+      firstCohortP95Lag: cohort.first.ours.lagP95,
+      afterCohortPollsVsTerraform: ratio(cohort.after.ours.polls, cohort.after.terraform.polls),
+      afterCohortP95Lag: cohort.after.ours.lagP95,
+    });
+  }
+  const phases =
+    cohort === undefined
+      ? ''
+      : `; the opening cohort ${cohort.first.ours.polls} polls (terraform ${cohort.first.terraform.polls}), p95 lag ${cohort.first.ours.lagP95} s; the jobs after it ${cohort.after.ours.polls} (terraform ${cohort.after.terraform.polls}), p95 lag ${cohort.after.ours.lagP95} s`;
   if (me.long.jobs > 0) {
     Object.assign(ratios, { longPollsVsTerraform: ratio(me.long.polls, tf.long.polls), longP95LagFraction: me.long.lagFractionP95, longMaxLagFraction: me.long.lagFractionMax });
   }
@@ -122,11 +153,11 @@ function judge(judged: Judged, tf: Summary, aws: Summary, me: Summary, best: Sum
       targets.push(...short(0.8));
       break;
     case 'shorter':
-      targets.push(...short(undefined));
+      targets.push(...short(undefined).map((target) => ({ ...target, detail: `${target.detail}${phases}` })));
       break;
     case 'longer':
       targets.push(
-        atMost('slower than prior: polls vs terraform', ratios['pollsVsTerraform']!, 0.55, `ours ${polls(me, 'all')}; terraform ${polls(tf, 'all')}`),
+        atMost('slower than prior: polls vs terraform', ratios['pollsVsTerraform']!, 0.55, `ours ${polls(me, 'all')}; terraform ${polls(tf, 'all')}${phases}`),
         atMost('slower than prior: p95 lag / duration', me.all.lagFractionP95, 0.1, `p95 ${round(me.all.lagFractionP95 * 100)} %, max ${round(me.all.lagFractionMax * 100)} %`),
       );
       break;
