@@ -97,6 +97,7 @@ function judge(judged: Judged, tf: Summary, aws: Summary, me: Summary, best: Sum
     pollsVsAwsWaiter: ratio(me.all.polls, aws.all.polls),
     pollsVsInformedBound: ratio(me.all.polls, best.all.polls),
     p95LagVsTerraform: ratio(me.all.lagP95, tf.all.lagP95),
+    p95LagVsAwsWaiter: ratio(me.all.lagP95, aws.all.lagP95),
     maxLag: me.all.lagMax,
   };
   if (me.short.jobs > 0) {
