@@ -4,6 +4,8 @@ export const COHORT_GAP = 1_000;
 export const COHORT_SPAN = 10_000;
 /** Scouts per cohort. */
 export const SCOUTS = 2;
+/** Members a cohort keeps for its scouts' type (a bigger one keeps its first ones): a million ids watched at once must not be held twice. */
+const MAX_MEMBERS = 10_000;
 
 /**
  * Watches of one planning key (a job type, or "any job" before the type is
@@ -19,7 +21,7 @@ export class Cohort<W> {
   /** Scouts chosen so far, and those still scouting. */
   scouts = 0;
   activeScouts = 0;
-  /** The members, kept while the cohort is open or scouted (untyped cohorts only: a scout's type may apply to them). */
+  /** The members, kept until its scouts are done (untyped cohorts only: a scout's type may apply to them). */
   members: W[] | undefined;
   /** The type its scouts showed; `null` once two of them disagreed. */
   type: string | null | undefined;
@@ -63,7 +65,7 @@ export class Cohorts<W> {
     }
     cohort.lastAt = now;
     cohort.size += 1;
-    cohort.members?.push(watch);
+    if (cohort.members !== undefined && cohort.members.length < MAX_MEMBERS) cohort.members.push(watch);
     return cohort;
   }
 
@@ -77,13 +79,17 @@ export class Cohorts<W> {
     return this.#scouts.get(watch);
   }
 
-  /** `watch` stops scouting (its ages are past, or it ended); a closed cohort no scout speaks for lets go of its members. */
+  /**
+   * `watch` stops scouting (its ages are past, or it ended). A cohort whose
+   * scouts are all done lets go of its members: the type they showed still
+   * applies to members that join later.
+   */
   retire(watch: W): void {
     const scout = this.#scouts.get(watch);
     if (scout === undefined) return;
     this.#scouts.delete(watch);
     const { cohort } = scout;
     cohort.activeScouts -= 1;
-    if (cohort.activeScouts === 0 && this.#open.get(cohort.key) !== cohort) cohort.members = undefined;
+    if (cohort.activeScouts === 0 && cohort.scouts >= SCOUTS) cohort.members = undefined;
   }
 }
