@@ -9,11 +9,12 @@ import { fleetBenchmark } from './fleet/fleet.js';
 import { sanityCheck } from './economy/sanity.js';
 import { http, type HttpOptions } from './http/http.js';
 import type { ContenderName } from './http/load.js';
-import { allTargets, report } from './report.js';
+import { allTargets, economyReport, report } from './report.js';
 import { scale } from './scale/scale.js';
 
 const quick = process.argv.includes('--quick');
-// `--only economy` (or scale, http) runs one benchmark, prints its table and writes nothing: for working on one of them.
+// `--only economy` (or scale, http) runs one benchmark, prints its numbers and writes nothing: for working on one of them
+// (`--only economy --tables` also prints the markdown tables of benchmarks/README.md).
 const only = process.argv[process.argv.indexOf('--only') + 1];
 const SEED = 20_260_101;
 // `--clients undici-pool,evs-client` (with `--only http`) measures only those clients: for working on one of them.
@@ -59,6 +60,7 @@ const headline = {
   httpVsOfficialSdk: throughput.ratios.httpVsOfficialSdk,
   clientVsRawUndici: throughput.ratios.clientVsRawUndici,
   clientVsRawUndiciCpu: throughput.ratios.clientVsRawUndiciCpu,
+  fleets: Object.fromEntries(fleets.map((fleet) => [fleet.key, fleet.ratios])),
 };
 const machine = { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, platform: `${process.platform} ${process.arch}`, loadAverageAtStart, loadAverageAtEnd: loadavg() };
 const results = {
@@ -82,12 +84,18 @@ console.log(`\n${targets.length - missed}/${targets.length} targets met in ${res
 console.log(JSON.stringify(headline));
 
 async function runOnly(name: string | undefined): Promise<never> {
+  const began = performance.now();
   if (name === 'economy') {
-    for (const fleet of await economy({ quick, seed: SEED, jobs: quick ? 1_000 : 2_000 })) {
-      console.log(fleet.fleet);
-      for (const summary of fleet.summaries) console.log(`  ${summary.strategy}: all ${summary.all.polls} polls p95 ${summary.all.lagP95} s; short ${summary.short.polls} polls p95 ${summary.short.lagP95} s; long ${summary.long.polls} polls`);
+    const fleets = await economy({ quick, seed: SEED, jobs: quick ? 1_000 : 2_000 });
+    if (process.argv.includes('--tables')) console.log(economyReport(fleets, false));
+    for (const fleet of fleets) {
+      console.log(`${fleet.fleet} (${fleet.jobs} jobs, ${fleet.longJobs} long)`);
+      for (const s of fleet.summaries) {
+        console.log(`  ${s.strategy}: all ${s.all.polls} polls p95 ${s.all.lagP95} s max ${s.all.lagMax} s; short ${s.short.polls} polls p95 ${s.short.lagP95} s max ${s.short.lagMax} s; long ${s.long.polls} polls lag/d max ${s.long.lagFractionMax}`);
+      }
       for (const target of fleet.targets) console.log(`  ${target.pass ? 'PASS' : 'MISS'} ${target.name}: ${target.value} (${target.limit})`);
     }
+    console.log(`${((performance.now() - began) / 1000).toFixed(1)} s`);
   } else if (name === 'fleet') {
     const results = await fleetBenchmark({ quick });
     console.table(results.rows);

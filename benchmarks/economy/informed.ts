@@ -1,8 +1,8 @@
-import { durationOf, type FleetJob } from './fleet.js';
+import { remainingOf, type FleetJob } from './fleet.js';
 import { scheduleStrategy, type Schedule } from './strategies/schedule-loop.js';
 import type { Strategy } from './strategies/strategy.js';
 
-/** A fixed-gap schedule: first poll at `first` ms after the job begins, then every `gap` ms. */
+/** A fixed-gap schedule: first poll at `first` ms after the job is watched (its begin, unless it is an old id), then every `gap` ms. */
 export interface FixedGap {
   readonly first: number;
   readonly gap: number;
@@ -47,12 +47,12 @@ export function bestFixedGap(durationsMs: readonly number[], maxP95Lag: number):
   return best;
 }
 
-/** One informed schedule per job type, each tuned on that type's true durations against a p95 lag bound. */
+/** One informed schedule per job type, each tuned on that type's true durations (from the watch) against a p95 lag bound. */
 export function informedStrategy(jobs: readonly FleetJob[], maxP95Lag: (type: string) => number): { strategy: Strategy; schedules: Record<string, FixedGap> } {
   const byType = new Map<string, number[]>();
   for (const job of jobs) {
     const list = byType.get(job.type) ?? [];
-    list.push(durationOf(job));
+    list.push(remainingOf(job));
     byType.set(job.type, list);
   }
   const schedules: Record<string, FixedGap> = {};

@@ -6,6 +6,8 @@ import { isLong, type Run } from './simulate.js';
 export interface ClassSummary {
   readonly jobs: number;
   readonly polls: number;
+  /** Most polls any one job took. */
+  readonly pollsMax: number;
   readonly lagMean: number;
   readonly lagP50: number;
   readonly lagP95: number;
@@ -31,6 +33,7 @@ export function summarize(fleet: Fleet, run: Run): Summary {
     return {
       jobs: jobs.length,
       polls: round(mean(jobs.map((job) => run.polls[job.index]!)), 3),
+      pollsMax: max(jobs.map((job) => run.polls[job.index]!)),
       lagMean: round(mean(lags)),
       lagP50: round(quantile(lags, 0.5)),
       lagP95: round(quantile(lags, 0.95)),

@@ -1,12 +1,12 @@
-/** Prints rows of records as an aligned text table (and returns it, for the README). */
-export function table(title: string, rows: readonly Record<string, string | number>[]): string {
+/** Prints rows of records as an aligned text table (unless `print` is false) and returns it, for the README. */
+export function table(title: string, rows: readonly Record<string, string | number>[], print = true): string {
   if (rows.length === 0) return `${title}\n(no rows)\n`;
   const columns = Object.keys(rows[0]!);
   const cells = rows.map((row) => columns.map((column) => format(row[column])));
   const widths = columns.map((column, index) => Math.max(column.length, ...cells.map((line) => line[index]!.length)));
   const line = (values: readonly string[]): string => `| ${values.map((value, index) => value.padEnd(widths[index]!)).join(' | ')} |`;
   const text = [`${title}`, '', line(columns), `|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`, ...cells.map(line), ''].join('\n');
-  console.log(text);
+  if (print) console.log(text);
   return text;
 }
 

@@ -8,7 +8,7 @@ import { FleetStateLostError, FleetUnavailableError } from '../errors/fleet-erro
 import { InvalidResponseError } from '../errors/invalid-response-error.js';
 import { backoffDelay } from '../schedule/backoff.js';
 import type { EngineReports, EngineSetup, EngineStats, PollEngine } from '../watcher/engine.js';
-import { Planner } from '../watcher/planner.js';
+import { NO_REPLANNING, Planner } from '../watcher/planner.js';
 import { PollRules } from '../watcher/poll-rules.js';
 import type { PollInFlight } from '../watcher/poller.js';
 import type { ResolvedOptions } from '../watcher/resolve-options.js';
@@ -95,7 +95,7 @@ export class FleetEngine implements PollEngine {
     const random = (): number => clock.random();
     this.#flushTimer = new Timer(clock);
     this.#learnTimer = new Timer(clock);
-    this.#planner = new Planner(options, options.durations, random);
+    this.#planner = new Planner(options, options.durations, random, NO_REPLANNING);
     this.#rules = new PollRules(options, this.#planner);
     this.#learning = new SharedLearning(this.#planner);
     this.#credentialKey = sha256Hex(`evs-job-watcher:credential:${fleet.credentialKey ?? options.credentialKey ?? 'default'}`).slice(0, 32);
@@ -109,7 +109,6 @@ export class FleetEngine implements PollEngine {
       ? new FleetWorker(this.#conn, fleet, setup, this.#rules, { owner: this.#owner, credentialKey: this.#credentialKey }, {
           lost: (epoch) => void this.#lost(epoch),
           authStop: (error, seenHere) => this.#authStop(error, seenHere),
-          observed: (verdict) => this.#learning.observe(verdict),
         })
       : undefined;
     this.#started = this.#start().catch((error: unknown) => {

@@ -48,8 +48,6 @@ export interface WorkerHooks {
   lost(epoch: string): void;
   /** Credentials were refused: by a poll of this worker (`seenHere`), or as the fleet already knew. */
   authStop(error: AuthError, seenHere: boolean): void;
-  /** A poll's verdict, for what it teaches. */
-  observed(verdict: PollVerdict): void;
 }
 
 /** Counters of a worker's fleet work. */
@@ -289,11 +287,10 @@ export class FleetWorker {
     this.#items.delete(watch);
     if (verdict.credentialsWork) this.#poller.confirmCredentials();
     const { jobId } = watch;
-    // What a poll found is reported (and learned) once it is written: an answer fenced off never was, for the fleet.
+    // What a poll found is reported once it is written: an answer fenced off never was, for the fleet.
     switch (verdict.kind) {
       case 'answered': {
         const written = (): void => {
-          this.#hooks.observed(verdict);
           this.#reports.polled(verdict.job, verdict.previous, verdict.progress);
         };
         if (verdict.state === 'final') this.#queueWrite(jobId, item.fence, 'o', 0, 0, encodeJob(verdict.job), '', written);

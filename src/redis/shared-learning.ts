@@ -1,119 +1,120 @@
-import { isFinalStatus, type Job } from '../model/job.js';
-import { ANY_TYPE } from '../schedule/duration-learner.js';
-import { durationOf, type Planner } from '../watcher/planner.js';
-import type { PollVerdict } from '../watcher/poll-rules.js';
+import { addStats, diffStats, emptyStats, KEEP_HOURS, readStats, type DurationStats } from '../schedule/duration-stats.js';
+import type { Planner } from '../watcher/planner.js';
 import type { FleetConnection } from './connection.js';
 import { LEARN } from './lua/fleet.js';
 import { LuaScript } from './script.js';
 
 /**
- * Sufficient statistics of ln(duration in ms) for one job type: weight, mean and
- * the weighted sum of squared deviations, so two merge exactly (Chan's formula)
- * in any order. The weight is capped, as the learner's is, so old samples fade.
- */
-interface TypeStats {
-  readonly weight: number;
-  readonly mean: number;
-  readonly m2: number;
-  /** Real samples behind it. */
-  readonly samples: number;
-}
-
-/**
- * What the fleet learned, as stored in Redis (`learned` hash, field `blob`, plain JSON, versioned).
- * When the learner's own mergeable statistics (`Planner.stats()` / `merge()`) land, they replace
- * `types` here: {@link SharedLearning.share} keeps its read-merge-compare-and-set, only the merge changes.
+ * What the fleet learned, as stored in Redis (`learned` hash, field `blob`):
+ * the planners' mergeable statistics (`Planner.stats()`, documented in
+ * schedule/duration-stats.ts), finished counts only — what runs now is each
+ * process's own to see — and the last {@link KEEP_HOURS} hours of them.
  */
 interface FleetLearned {
   readonly format: 'evs-job-watcher/fleet-learned';
-  readonly version: 1;
-  readonly types: Readonly<Record<string, TypeStats>>;
+  readonly version: 2;
+  readonly stats: DurationStats;
 }
 
-/** The learner's window (schedule/duration-learner.ts): past this weight, old samples fade. */
-const WINDOW = 200;
 /** Tries of a compare-and-set that other workers keep winning before this share waits for the next. */
 const TRIES = 3;
 const LEARN_SCRIPT = new LuaScript(LEARN);
 
 /**
- * Shares job durations across the fleet: each worker adds what it saw since its
- * last share to the fleet's statistics (read, merge, compare-and-set), then
- * plans from the merged whole, so a new worker starts warm.
+ * Shares job durations across the fleet: each worker adds the counts its planner
+ * gained since its last share to the fleet's (read, add, compare-and-set), and
+ * merges into its planner what the others added, so a new worker starts warm.
+ * Counts only add up, so the order in which workers share does not matter.
  */
 export class SharedLearning {
   readonly #planner: Planner;
-  #delta = new Map<string, TypeStats>();
+  /** The planner's finished counts as already accounted for: shared by this process, or merged from the fleet. */
+  #accounted: DurationStats;
+  /** The fleet's counts as last accounted for. */
+  #fleet: DurationStats = emptyStats();
 
   constructor(planner: Planner) {
     this.#planner = planner;
+    this.#accounted = finishedOnly(planner.stats());
   }
 
-  /** Durations an answer showed: a final job's, and its sub-jobs' that just finished. */
-  observe(verdict: PollVerdict): void {
-    if (verdict.kind !== 'answered') return;
-    if (verdict.progress !== undefined) for (const subJob of verdict.progress.finished) this.#add(subJob.jobType, subJob);
-    if (verdict.state === 'final' && isFinalStatus(verdict.job.status)) {
-      this.#add(verdict.job.jobType, verdict.job);
-      this.#add(ANY_TYPE, verdict.job);
-    }
-  }
-
-  /** Reads the fleet's statistics into the planner. */
+  /** Merges into the planner what the fleet learned that it has not seen. */
   async load(conn: FleetConnection): Promise<void> {
-    const { learned } = await this.#read(conn);
-    if (learned !== undefined) this.#plan(learned);
+    const { stats } = await this.#read(conn);
+    if (stats !== undefined) this.#adopt(stats, emptyStats());
   }
 
-  /** Adds this worker's new samples to the fleet's, then plans from the result. */
+  /** Adds what this process learned since its last share to the fleet's counts, then merges the others'. */
   async share(conn: FleetConnection): Promise<void> {
-    if (this.#delta.size === 0) return this.load(conn);
-    const delta = this.#delta;
-    this.#delta = new Map();
+    const local = finishedOnly(this.#planner.stats());
+    const own = diffStats(local, this.#accounted);
+    if (isEmpty(own)) return this.load(conn);
     for (let attempt = 0; attempt < TRIES; attempt++) {
-      const { revision, learned } = await this.#read(conn);
-      const types: Record<string, TypeStats> = { ...learned?.types };
-      for (const [type, stats] of delta) types[type] = merge(types[type], stats, WINDOW);
-      const next: FleetLearned = { format: 'evs-job-watcher/fleet-learned', version: 1, types };
-      if ((await conn.run(LEARN_SCRIPT, [conn.keys.learned], [revision, JSON.stringify(next)])) === 1) {
-        this.#plan(next);
+      const { revision, stats } = await this.#read(conn);
+      const next = recent(addStats(stats ?? emptyStats(), own));
+      const blob: FleetLearned = { format: 'evs-job-watcher/fleet-learned', version: 2, stats: next };
+      if ((await conn.run(LEARN_SCRIPT, [conn.keys.learned], [revision, JSON.stringify(blob)])) === 1) {
+        this.#accounted = addStats(this.#accounted, own);
+        this.#adopt(next, own);
         return;
       }
     }
-    for (const [type, stats] of delta) this.#delta.set(type, merge(this.#delta.get(type), stats, Number.POSITIVE_INFINITY));
   }
 
-  #add(jobType: string, job: Job): void {
-    const duration = durationOf(job);
-    if (duration === undefined || !(duration >= 0)) return;
-    const sample: TypeStats = { weight: 1, mean: Math.log(Math.max(1, duration)), m2: 0, samples: 1 };
-    this.#delta.set(jobType, merge(this.#delta.get(jobType), sample, Number.POSITIVE_INFINITY));
+  /** The fleet's counts `fleet` include `own` (just shared): the rest that is new came from the others. */
+  #adopt(fleet: DurationStats, own: DurationStats): void {
+    // Counts only grow; one that went down is an hour the fleet's blob dropped as too old.
+    const others = gains(diffStats(fleet, addStats(this.#fleet, own)));
+    this.#fleet = fleet;
+    if (isEmpty(others)) return;
+    this.#planner.merge(others);
+    this.#accounted = addStats(this.#accounted, others);
   }
 
-  async #read(conn: FleetConnection): Promise<{ revision: string; learned: FleetLearned | undefined }> {
+  async #read(conn: FleetConnection): Promise<{ revision: string; stats: DurationStats | undefined }> {
     const [revision, blob] = await conn.redis.hmget(conn.keys.learned, 'rev', 'blob');
     const parsed = blob === null || blob === undefined ? undefined : (JSON.parse(blob) as Partial<FleetLearned>);
     // A version this code does not read is replaced by the next share, not merged into.
-    const learned = parsed?.format === 'evs-job-watcher/fleet-learned' && parsed.version === 1 ? (parsed as FleetLearned) : undefined;
-    return { revision: revision ?? '0', learned };
-  }
-
-  #plan(learned: FleetLearned): void {
-    const types: Record<string, { mean: number; variance: number; weight: number; samples: number }> = {};
-    for (const [type, { weight, mean, m2, samples }] of Object.entries(learned.types)) {
-      if (weight > 0) types[type] = { mean, variance: m2 / weight, weight, samples };
-    }
-    this.#planner.load({ format: 'evs-job-watcher/learned', version: 1, learner: { types, overheads: {} } });
+    const stats = parsed?.format === 'evs-job-watcher/fleet-learned' && parsed.version === 2 ? readStats(parsed.stats, 'fleet.learned.stats') : undefined;
+    return { revision: revision ?? '0', stats };
   }
 }
 
-/** Chan's parallel merge of two weighted samples, the weight then capped at `window`. */
-function merge(a: TypeStats | undefined, b: TypeStats, window: number): TypeStats {
-  if (a === undefined || a.weight === 0) return b;
-  const weight = a.weight + b.weight;
-  const delta = b.mean - a.mean;
-  const mean = a.mean + (delta * b.weight) / weight;
-  const m2 = a.m2 + b.m2 + (delta * delta * a.weight * b.weight) / weight;
-  const scale = weight > window ? window / weight : 1;
-  return { weight: weight * scale, mean, m2: m2 * scale, samples: a.samples + b.samples };
+/** `stats` without the running gauge (each process sees its own). */
+function finishedOnly(stats: DurationStats): DurationStats {
+  const types = Object.fromEntries(Object.entries(stats.types).map(([type, counts]) => [type, { finished: counts.finished, running: {} }]));
+  return { ...stats, types };
+}
+
+/** `stats` without the hours the planners no longer weigh, so the fleet's blob does not grow for ever. */
+function recent(stats: DurationStats): DurationStats {
+  let newest = Number.NEGATIVE_INFINITY;
+  for (const counts of Object.values(stats.types)) for (const hour of Object.keys(counts.finished)) newest = Math.max(newest, Number(hour));
+  const types = Object.fromEntries(
+    Object.entries(stats.types).map(([type, counts]) => [type, { finished: Object.fromEntries(Object.entries(counts.finished).filter(([hour]) => Number(hour) >= newest - KEEP_HOURS)), running: {} }]),
+  );
+  return { ...stats, types };
+}
+
+/** `stats` keeping only what went up. */
+function gains(stats: DurationStats): DurationStats {
+  const positive = <T extends object>(entries: Readonly<Record<string, T>>, keep: (value: T) => boolean): Record<string, T> =>
+    Object.fromEntries(Object.entries(entries).filter(([, value]) => keep(value)));
+  const types = Object.fromEntries(
+    Object.entries(stats.types).map(([type, counts]) => {
+      const finished = Object.fromEntries(
+        Object.entries(counts.finished)
+          .map(([hour, bins]) => [hour, Object.fromEntries(Object.entries(bins).filter(([, count]) => count > 0))] as const)
+          .filter(([, bins]) => Object.keys(bins).length > 0),
+      );
+      return [type, { finished, running: {} }];
+    }),
+  );
+  return { ...stats, types, overheads: positive(stats.overheads, (value) => value.count > 0), siblings: positive(stats.siblings, (value) => value.dof > 0) };
+}
+
+function isEmpty(stats: DurationStats): boolean {
+  return (
+    Object.values(stats.types).every((counts) => Object.keys(counts.finished).length === 0) && Object.keys(stats.overheads).length === 0 && Object.keys(stats.siblings).length === 0
+  );
 }

@@ -1,4 +1,8 @@
+import { binOf, hourOf, MAX_TYPES, readStats, type DurationStats, type SumCount, type TypeStats } from './duration-stats.js';
 import { normalCdf, normalQuantile } from './normal.js';
+import { TypeModel, type DurationEstimate } from './type-model.js';
+
+export type { DurationEstimate } from './type-model.js';
 
 /** A belief about a job type's running time: log-normal, given by its median and the σ of its logarithm. */
 export interface DurationPrior {
@@ -8,211 +12,158 @@ export interface DurationPrior {
   readonly spread: number;
 }
 
-/** Serializable learner state, part of a watcher snapshot. */
-export interface LearnerState {
-  /** The log-normal model of each job type. */
-  readonly types: Readonly<Record<string, TypeModelState>>;
-  /** Gap between a batch's last sub-job end and its own end, by batch type, in ms. */
-  readonly overheads: Readonly<Record<string, number>>;
-}
-
-/** One job type's model: exponentially weighted statistics of ln(duration in ms). */
-export interface TypeModelState {
-  /** Mean of ln(duration). */
-  readonly mean: number;
-  /** Variance of ln(duration). */
-  readonly variance: number;
-  /** Effective number of samples behind the mean (prior included, capped). */
-  readonly weight: number;
-  /** Real durations observed. */
-  readonly samples: number;
-}
-
-/** The learner's view of one type: log-normal parameters plus how many real samples back them. */
-export interface DurationEstimate {
-  readonly mu: number;
-  readonly sigma: number;
-  readonly samples: number;
-}
+/** What the learner counts: the per-type part of {@link DurationStats}. */
+export type LearnerStats = Pick<DurationStats, 'types' | 'overheads'>;
 
 /** Key of the model of every watched job, used before a job's type is known. */
 export const ANY_TYPE = '*';
-/** Past this many effective samples, old ones fade: EVS speed drifts over a day. */
-const WINDOW = 200;
-/** A prior counts as this many samples, so a few real ones move it quickly. */
-const PRIOR_WEIGHT = 3;
-/** Bounds on σ: never certain, never absurd. */
-const MIN_SIGMA = 0.08;
-const MAX_SIGMA = 2.5;
-/** Distinct job types tracked; stray strings from a broken server must not grow memory. */
-const MAX_TYPES = 128;
-/** Prior for the gap between a batch job's last sub-job ending and the batch itself ending (6 s in the API reference's sample). */
+/** Prior for the gap between a batch job's last sub-job ending and the batch itself ending (6 s in the API reference's sample); it counts as one sample. */
 const DEFAULT_OVERHEAD = 5_000;
-
-class LogNormalModel {
-  mean: number;
-  variance: number;
-  weight: number;
-  samples: number;
-
-  constructor(mean: number, variance: number, weight: number, samples: number) {
-    this.mean = mean;
-    this.variance = variance;
-    this.weight = weight;
-    this.samples = samples;
-  }
-
-  /** Exponentially weighted Welford update on ln(duration). */
-  add(duration: number): void {
-    const x = Math.log(Math.max(duration, 1));
-    this.weight = Math.min(this.weight + 1, WINDOW);
-    this.samples += 1;
-    const alpha = 1 / this.weight;
-    const delta = x - this.mean;
-    this.mean += alpha * delta;
-    this.variance = (1 - alpha) * (this.variance + alpha * delta * delta);
-  }
-
-  estimate(): DurationEstimate {
-    const sigma = Math.min(MAX_SIGMA, Math.max(MIN_SIGMA, Math.sqrt(this.variance)));
-    return { mu: this.mean, sigma, samples: this.samples };
-  }
-}
+/** A running job's slot in the learner: type index × this + bin. */
+const CODE_STRIDE = 256;
 
 /**
- * Learns per job type how long jobs run, from the exact `end_time − begin_time`
- * of every finished job and sub-job, starting from priors. Pure state: no clock.
+ * Learns per job type how long jobs run: from the exact `end_time − begin_time`
+ * of every finished job and sub-job, from the jobs still running (each seen
+ * running at its age: a right-censored duration), and from priors. Everything
+ * it holds is counts (see {@link DurationStats}), so the model does not depend
+ * on the order jobs finish in, and two learners' counts add up. Pure state: no clock.
  */
 export class DurationLearner {
   readonly #priors: ReadonlyMap<string, DurationPrior>;
   readonly #fallback: DurationPrior;
-  readonly #models = new Map<string, LogNormalModel>();
-  readonly #overheads = new Map<string, number>();
-  readonly #mixture = new RecentQuantiles();
+  readonly #models = new Map<string, TypeModel>();
+  /** Models by index, for the codes of running jobs. */
+  readonly #indexed: TypeModel[] = [];
+  readonly #overheads = new Map<string, { sum: number; count: number }>();
 
   constructor(priors: Readonly<Record<string, DurationPrior>>, fallback: DurationPrior) {
     this.#priors = new Map(Object.entries(priors));
     this.#fallback = fallback;
   }
 
-  /** Records that a job of `jobType` ran for `duration` ms. */
-  observe(jobType: string, duration: number): void {
+  /** Records that a job of `jobType` ran for `duration` ms and ended at `endedAt` (ms since the epoch, server clock). */
+  observe(jobType: string, duration: number, endedAt = 0): void {
     if (!(duration >= 0) || !Number.isFinite(duration)) return;
-    this.#model(jobType)?.add(duration);
-    if (jobType === ANY_TYPE) this.#mixture.add(duration);
+    this.#model(jobType)?.addFinished(binOf(duration), hourOf(endedAt));
+  }
+
+  /**
+   * Moves `count` running jobs of `jobType` from the slot `previous` (−1 for
+   * none) to the age `elapsed` ms; returns their new slot (−1 if untracked).
+   * A `watched` job (not a sub-job) also counts for the any-job model.
+   */
+  running(previous: number, jobType: string, elapsed: number, count = 1, watched = false): number {
+    this.release(previous, count);
+    const model = this.#model(jobType);
+    if (model === undefined) return -1;
+    const bin = binOf(elapsed);
+    model.addRunning(bin, count);
+    const alsoAny = watched && jobType !== ANY_TYPE;
+    if (alsoAny) this.#model(ANY_TYPE)!.addRunning(bin, count);
+    return (model.index * CODE_STRIDE + bin) * 2 + (alsoAny ? 1 : 0);
+  }
+
+  /** `count` running jobs in slot `code` are no longer running (finished, or nobody watches them). */
+  release(code: number, count = 1): void {
+    if (code < 0) return;
+    const slot = Math.floor(code / 2);
+    const bin = slot % CODE_STRIDE;
+    this.#indexed[Math.floor(slot / CODE_STRIDE)]?.addRunning(bin, -count);
+    if (code % 2 === 1) this.#model(ANY_TYPE)!.addRunning(bin, -count);
   }
 
   /** Records the gap between a batch job's last sub-job end and its own end, in ms. */
   observeOverhead(jobType: string, overhead: number): void {
     if (!(overhead >= 0) || !Number.isFinite(overhead)) return;
-    const previous = this.#overheads.get(jobType) ?? DEFAULT_OVERHEAD;
-    if (this.#overheads.size < MAX_TYPES || this.#overheads.has(jobType)) this.#overheads.set(jobType, previous + (overhead - previous) / 4);
+    this.#addOverhead(jobType, overhead, 1);
   }
 
-  /** The current log-normal estimate for `jobType`. */
+  /** The current log-normal estimate for `jobType` (the any-type model for a type beyond the tracked ones). */
   estimate(jobType: string): DurationEstimate {
-    if (jobType === ANY_TYPE) return this.#mixture.estimate() ?? this.#model(ANY_TYPE)!.estimate();
     return (this.#model(jobType) ?? this.#model(ANY_TYPE)!).estimate();
+  }
+
+  /** Whether the model of `jobType` is backed by what was seen, not by its prior alone (see {@link TypeModel.confirmed}). */
+  confirmed(jobType: string): boolean {
+    return (this.#model(jobType) ?? this.#model(ANY_TYPE)!).confirmed;
+  }
+
+  /** A number that changes whenever the model of `jobType` was refitted. */
+  revision(jobType: string): number {
+    return (this.#model(jobType) ?? this.#model(ANY_TYPE)!).revision;
   }
 
   /** Expected gap after a batch's last sub-job before the batch ends, in ms. */
   overhead(jobType: string): number {
-    return this.#overheads.get(jobType) ?? DEFAULT_OVERHEAD;
+    const seen = this.#overheads.get(jobType);
+    return seen === undefined ? DEFAULT_OVERHEAD : (DEFAULT_OVERHEAD + seen.sum) / (1 + seen.count);
   }
 
-  /** Serializable state, for snapshots. */
-  state(): LearnerState {
-    const types: Record<string, LearnerState['types'][string]> = {};
-    for (const [type, { mean, variance, weight, samples }] of this.#models) types[type] = { mean, variance, weight, samples };
-    return { types, overheads: Object.fromEntries(this.#overheads) };
+  /** Every count, as plain JSON: finished jobs (merged ones included) and, unless `running` is false, this learner's own running jobs. */
+  stats(running = true): LearnerStats {
+    const types: Record<string, TypeStats> = {};
+    for (const [type, model] of this.#models) {
+      const stats = model.stats();
+      types[type] = running ? stats : { finished: stats.finished, running: {} };
+    }
+    return { types, overheads: Object.fromEntries(Array.from(this.#overheads, ([type, { sum, count }]) => [type, { sum, count }])) };
   }
 
   /**
-   * Loads state saved by {@link state}.
-   * @throws {TypeError} naming the first malformed field (nothing is loaded then).
+   * Adds another learner's finished counts and overheads to this one's. With
+   * `gauge`, its running jobs replace the other processes' running jobs given
+   * before (they are a gauge); without, they are ignored (a snapshot's). Checked
+   * first: nothing is merged from malformed stats.
+   * @throws {TypeError} naming the first malformed field.
    */
-  load(state: LearnerState): void {
-    const types = plainObject(state, 'snapshot.learned.learner') && plainObject(state.types, 'snapshot.learned.learner.types') ? state.types : {};
-    const overheads = plainObject(state.overheads, 'snapshot.learned.learner.overheads') ? state.overheads : {};
-    const models: [string, LogNormalModel][] = [];
-    for (const [type, saved] of Object.entries(types)) {
-      const path = `snapshot.learned.learner.types.${type}`;
-      plainObject(saved, path);
-      const { mean, variance, weight, samples } = saved;
-      if (![mean, variance, weight, samples].every(Number.isFinite) || variance < 0 || weight < 0 || samples < 0 || Math.abs(mean) > 50) {
-        throw new TypeError(`Expected \`${path}\` to be { mean, variance ≥ 0, weight ≥ 0, samples ≥ 0 } of finite numbers`);
-      }
-      models.push([type, new LogNormalModel(mean, variance, Math.min(Math.max(1, weight), WINDOW), samples)]);
+  merge(stats: LearnerStats, path: string, gauge: boolean): void {
+    const checked = readStats({ format: 'evs-job-watcher/stats', version: 1, siblings: {}, ...stats }, path);
+    for (const [type, { finished }] of Object.entries(checked.types)) {
+      const model = this.#model(type);
+      if (model !== undefined) for (const [hour, bins] of Object.entries(finished)) for (const [bin, count] of Object.entries(bins)) model.addFinished(Number(bin), Number(hour), count);
     }
-    for (const [type, overhead] of Object.entries(overheads)) {
-      if (!Number.isFinite(overhead) || overhead < 0) throw new TypeError(`Expected \`snapshot.learned.learner.overheads.${type}\` to be a finite number ≥ 0`);
-    }
-    for (const [type, model] of models) if (this.#models.size < MAX_TYPES || this.#models.has(type)) this.#models.set(type, model);
-    for (const [type, overhead] of Object.entries(overheads)) this.observeOverhead(type, overhead);
+    if (gauge) for (const [type, model] of this.#models) model.setRemoteRunning(checked.types[type]?.running);
+    for (const [type, { sum, count }] of Object.entries<SumCount>(checked.overheads)) this.#addOverhead(type, sum, count);
   }
 
-  #model(jobType: string): LogNormalModel | undefined {
+  #addOverhead(jobType: string, sum: number, count: number): void {
+    const seen = this.#overheads.get(jobType);
+    if (seen !== undefined) {
+      seen.sum += sum;
+      seen.count += count;
+    } else if (this.#overheads.size < MAX_TYPES) {
+      this.#overheads.set(jobType, { sum, count });
+    }
+  }
+
+  #model(jobType: string): TypeModel | undefined {
     let model = this.#models.get(jobType);
     if (model === undefined && (this.#models.size < MAX_TYPES || jobType === ANY_TYPE)) {
       const prior = this.#priors.get(jobType) ?? this.#fallback;
-      model = new LogNormalModel(Math.log(prior.median), prior.spread * prior.spread, PRIOR_WEIGHT, 0);
+      model = new TypeModel({ mu: Math.log(prior.median), sigma: prior.spread }, jobType === ANY_TYPE, this.#indexed.length);
       this.#models.set(jobType, model);
+      this.#indexed.push(model);
     }
     return model;
   }
 }
 
-/** Recent durations kept for the "any job" model. */
-const RECENT = 256;
-/** Samples between two refits of the "any job" model. */
-const REFIT = 16;
-/** Real samples needed before the "any job" model trusts them over its mean and variance. */
-const MIN_RECENT = 32;
-
-/**
- * The "any job" model (used before a job's type is known) is a MIXTURE: mostly
- * short creates, a few hour-long retypes. A mean-and-variance fit lets the few
- * long ones drag the early quantiles down (first polls come too soon); so this
- * one fits a log-normal through the EMPIRICAL median and head quantile of the
- * recent durations, which is what the first poll is planned from.
- */
-class RecentQuantiles {
-  readonly #values = new Float64Array(RECENT);
-  #count = 0;
-  #cached: DurationEstimate | undefined;
-
-  add(duration: number): void {
-    this.#values[this.#count % RECENT] = Math.log(Math.max(1, duration));
-    this.#count += 1;
-  }
-
-  estimate(): DurationEstimate | undefined {
-    if (this.#count < MIN_RECENT) return undefined;
-    // Re-sorted every REFIT samples, not every one: the fit moves slowly and a sort costs ~10 µs.
-    if (this.#cached !== undefined && this.#count - this.#cached.samples < REFIT) return this.#cached;
-    const sorted = this.#values.slice(0, Math.min(this.#count, RECENT)).sort();
-    const at = (p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
-    const mu = at(0.5);
-    const sigma = Math.min(MAX_SIGMA, Math.max(MIN_SIGMA, (mu - at(HEAD)) / -normalQuantile(HEAD)));
-    this.#cached = { mu, sigma, samples: this.#count };
-    return this.#cached;
-  }
-}
-
-function plainObject(value: unknown, path: string): true {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new TypeError(`Expected \`${path}\` to be an object`);
-  return true;
-}
-
-/** The head quantile the mixture fit matches (the first poll skips about this much of the distribution). */
-const HEAD = 0.05;
-
 /** The p-quantile of a duration, given that it exceeds `elapsed` ms. */
 export function conditionalQuantile(estimate: DurationEstimate, p: number, elapsed: number): number {
-  const { mu, sigma } = estimate;
-  const done = elapsed > 0 ? normalCdf((Math.log(elapsed) - mu) / sigma) : 0;
-  const target = done + p * (1 - done);
-  return Math.max(elapsed, Math.exp(mu + sigma * normalQuantile(target)));
+  return quantileBeyond(estimate, p, elapsed, survival(estimate, elapsed));
+}
+
+/** P(duration > `elapsed`), accurate far into the tail. */
+export function survival(estimate: DurationEstimate, elapsed: number): number {
+  return elapsed > 0 ? normalCdf((estimate.mu - Math.log(elapsed)) / estimate.sigma) : 1;
+}
+
+/** {@link conditionalQuantile} with `left` = {@link survival} at `elapsed` already computed. */
+export function quantileBeyond(estimate: DurationEstimate, p: number, elapsed: number, left: number): number {
+  // On the survival side, so a job far past its likely end keeps a finite, growing residual life.
+  const z = left * (1 - p) > 0.5 ? normalQuantile(1 - left * (1 - p)) : -normalQuantile(left * (1 - p));
+  return Math.max(elapsed, Math.exp(estimate.mu + estimate.sigma * z));
 }
 
 /**
@@ -239,11 +190,11 @@ export function maxQuantile(estimate: DurationEstimate, p: number, elapsed: read
 
 function logProbAllDone(estimate: DurationEstimate, t: number, elapsed: readonly number[]): number {
   const { mu, sigma } = estimate;
-  const atT = normalCdf((Math.log(t) - mu) / sigma);
+  const leftAtT = normalCdf((mu - Math.log(t)) / sigma);
   let sum = 0;
   for (const e of elapsed) {
-    const atE = e > 0 ? normalCdf((Math.log(e) - mu) / sigma) : 0;
-    sum += Math.log(Math.max(1e-300, (atT - atE) / Math.max(1e-300, 1 - atE)));
+    const leftAtE = e > 0 ? normalCdf((mu - Math.log(e)) / sigma) : 1;
+    sum += Math.log(Math.max(1e-300, 1 - leftAtT / Math.max(1e-300, leftAtE)));
   }
   return sum;
 }

@@ -3,8 +3,9 @@ export function normalCdf(z: number): number {
   const x = Math.abs(z) / Math.SQRT2;
   const t = 1 / (1 + 0.327_591_1 * x);
   const poly = t * (0.254_829_592 + t * (-0.284_496_736 + t * (1.421_413_741 + t * (-1.453_152_027 + t * 1.061_405_429))));
-  const erf = 1 - poly * Math.exp(-x * x);
-  return z >= 0 ? (1 + erf) / 2 : (1 - erf) / 2;
+  // The tail is computed directly, not as 1 − Φ: far out it is a few ulps of 1.
+  const tail = (poly * Math.exp(-x * x)) / 2;
+  return z >= 0 ? 1 - tail : tail;
 }
 
 const A = [-39.696_830_286_653_76, 220.946_098_424_520_5, -275.928_510_446_968_7, 138.357_751_867_269, -30.664_798_066_147_16, 2.506_628_277_459_239];
@@ -15,7 +16,8 @@ const P_LOW = 0.024_25;
 
 /** Inverse standard normal CDF (Acklam's algorithm, relative error < 1.2e-9); `p` is clamped into (0, 1). */
 export function normalQuantile(p: number): number {
-  const q = Math.min(Math.max(p, 1e-12), 1 - 1e-12);
+  // The lower tail is exact to tiny p (its formula needs only ln p); the upper one stops where 1 − p rounds.
+  const q = Math.min(Math.max(p, 1e-300), 1 - 1e-15);
   if (q < P_LOW) return tail(Math.sqrt(-2 * Math.log(q)));
   if (q > 1 - P_LOW) return -tail(Math.sqrt(-2 * Math.log(1 - q)));
   const r = (q - 0.5) * (q - 0.5);
@@ -28,4 +30,11 @@ function tail(s: number): number {
   const num = ((((C[0]! * s + C[1]!) * s + C[2]!) * s + C[3]!) * s + C[4]!) * s + C[5]!;
   const den = (((D[0]! * s + D[1]!) * s + D[2]!) * s + D[3]!) * s + 1;
   return num / den;
+}
+
+/** φ(z) / (1 − Φ(z)), the inverse Mills ratio: how far past z a normal variable known to exceed z lies on average. */
+export function inverseMills(z: number): number {
+  if (z > 8) return z + 1 / z;
+  const density = Math.exp((-z * z) / 2) / Math.sqrt(2 * Math.PI);
+  return density / Math.max(1e-300, normalCdf(-z));
 }

@@ -1,5 +1,5 @@
 import type { DurationEstimate } from './duration-learner.js';
-import { normalCdf } from './normal.js';
+import { inverseMills } from './normal.js';
 
 /**
  * What a group of related jobs (siblings, e.g. the sub-jobs of one batch) says
@@ -30,8 +30,6 @@ export type SiblingState = Readonly<Record<string, SpreadStats>>;
 
 /** Within-group spread is trusted after this many degrees of freedom. */
 const MIN_DOF = 20;
-/** Past this, old observations fade (speed correlations drift). */
-const MAX_DOF = 1_000;
 /** Below this share of the total variance, what siblings share is treated as nothing. */
 const MIN_SHARED = 0.1;
 /** Distinct keys tracked; stray job types must not grow memory. */
@@ -56,10 +54,6 @@ export class WithinSpread {
     }
     stats.ss += ss;
     stats.dof += dof;
-    if (stats.dof > MAX_DOF) {
-      stats.ss *= MAX_DOF / stats.dof;
-      stats.dof = MAX_DOF;
-    }
   }
 
   /** The pooled within-group variance of log-durations for `key`, once trusted. */
@@ -72,13 +66,16 @@ export class WithinSpread {
     return Object.fromEntries(Array.from(this.#within, ([key, { ss, dof }]) => [key, { ss, dof }]));
   }
 
-  /** @throws {TypeError} naming the first malformed entry (nothing is loaded then). */
-  load(state: SiblingState): void {
+  /**
+   * Adds saved sums (they add up across processes: no cap, no fading).
+   * @throws {TypeError} naming the first malformed entry of `path` (nothing is loaded then).
+   */
+  load(state: SiblingState, path: string): void {
     const entries = Object.entries(state);
     for (const [key, stats] of entries) {
       const { ss, dof } = (stats ?? {}) as Partial<SpreadStats>;
       if (typeof ss !== 'number' || typeof dof !== 'number' || !(ss >= 0) || !(dof > 0) || !Number.isFinite(ss + dof)) {
-        throw new TypeError(`Expected \`snapshot.learned.siblings.${key}\` to be { ss ≥ 0, dof > 0 } of finite numbers`);
+        throw new TypeError(`Expected \`${path}.${key}\` to be { ss ≥ 0, dof > 0 } of finite numbers`);
       }
     }
     for (const [key, { ss, dof }] of entries) this.add(key, ss, dof);
@@ -88,8 +85,8 @@ export class WithinSpread {
 /**
  * A job's duration estimate given its siblings: the shared factor g of the
  * group is estimated (MAP, with the finished siblings' residuals and the
- * still-running ones as censored observations), and the estimate narrows to
- * the within-group spread plus the uncertainty left about g.
+ * still-running ones as censored observations): the estimate is the
+ * within-group spread around μ + g, with the uncertainty left about g as its shared part.
  */
 export function withSiblings(estimate: DurationEstimate, withinVariance: number | undefined, evidence: SiblingEvidence): DurationEstimate {
   if (withinVariance === undefined || (evidence.finished === 0 && evidence.running === 0)) return estimate;
@@ -111,12 +108,5 @@ export function withSiblings(estimate: DurationEstimate, withinVariance: number 
   }
   const g = (low + high) / 2;
   const remaining = 1 / (1 / shared + evidence.finished / within);
-  return { mu: estimate.mu + g, sigma: Math.sqrt(within + remaining), samples: estimate.samples };
-}
-
-/** φ(z) / (1 − Φ(z)): the pull a censored observation at z exerts. */
-function inverseMills(z: number): number {
-  if (z > 8) return z + 1 / z;
-  const density = Math.exp((-z * z) / 2) / Math.sqrt(2 * Math.PI);
-  return density / Math.max(1e-300, 1 - normalCdf(z));
+  return { mu: estimate.mu + g, sigma: sigmaW, samples: estimate.samples, shared: Math.sqrt(remaining) };
 }

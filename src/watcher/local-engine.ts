@@ -1,6 +1,7 @@
 import type { AuthError } from '../errors/auth-error.js';
 import { AbortError } from '../errors/request-errors.js';
 import type { ThrottledError } from '../errors/throttled-error.js';
+import { jobAgeFromId } from '../model/job-id.js';
 import { Throttle } from '../schedule/throttle.js';
 import type { Diagnostics } from './diagnostics.js';
 import type { EngineReports, EngineScheduler, EngineStats, PollEngine } from './engine.js';
@@ -31,6 +32,9 @@ export class LocalEngine implements PollEngine {
   readonly #diagnostics: Diagnostics;
   #stopped: AuthError | undefined;
   #stopping = false;
+  /** The watch whose poll goes out at once to check the credentials (until the first poll is sent). */
+  #probe: Watch | undefined;
+  #probed = false;
 
   constructor(options: ResolvedOptions, scheduler: EngineScheduler, reports: EngineReports, diagnostics: Diagnostics) {
     this.#options = options;
@@ -40,7 +44,14 @@ export class LocalEngine implements PollEngine {
     const { clock } = options;
     const random = (): number => clock.random();
     this.#throttle = new Throttle(options, clock.monotonicNow(), random);
-    this.#planner = new Planner(options, options.durations, random);
+    this.#planner = new Planner(options, options.durations, random, {
+      watches: () => this.#watches.values(),
+      dueAt: (watch) => scheduler.pollDueAt(watch),
+      pullIn: (watch, at) => {
+        if (!this.#live(watch) || watch.inFlight || watch.failing || watch.confirming || watch.awaitingPayment || !(at < scheduler.pollDueAt(watch))) return;
+        scheduler.schedulePoll(watch, at);
+      },
+    });
     this.#rules = new PollRules(options, this.#planner);
     this.#poller = new Poller(options, clock, {
       answered: (watch, job) => {
@@ -70,6 +81,8 @@ export class LocalEngine implements PollEngine {
 
   /** The scheduler's poll handler. */
   send(watch: Watch): void {
+    this.#probed = true;
+    this.#probe = undefined;
     this.#poller.start(watch);
     this.#options.logger?.debug({ jobId: watch.jobId, poll: watch.polls, status: watch.status }, 'poll');
   }
@@ -90,9 +103,11 @@ export class LocalEngine implements PollEngine {
       return existing;
     }
     const now = this.#options.clock.monotonicNow();
-    const watch = new Watch(jobId, now, typeHint);
+    // Before any answer, the job's age is what its id says (guarded), else zero: as if just created.
+    const watch = new Watch(jobId, now - (jobAgeFromId(jobId, this.#options.serverNow()) ?? 0), typeHint);
     this.#watches.set(jobId, watch);
-    this.#scheduler.schedulePoll(watch, now + this.#planner.delay(watch, undefined, now));
+    const delay = this.#planner.first(watch, now);
+    this.#scheduler.schedulePoll(watch, now + (this.#probing(watch) ? 0 : delay));
     return watch;
   }
 
@@ -100,13 +115,15 @@ export class LocalEngine implements PollEngine {
     const now = this.#options.clock.monotonicNow();
     const watch = Watch.restore(record, now);
     this.#watches.set(record.jobId, watch);
-    this.#scheduler.schedulePoll(watch, now + nextPollIn);
+    this.#scheduler.schedulePoll(watch, now + (this.#probing(watch) ? 0 : nextPollIn));
     return watch;
   }
 
   release(watch: Watch): void {
     if (watch.ended) return;
     watch.end();
+    if (this.#probe === watch) this.#probe = undefined;
+    this.#planner.forget(watch);
     this.#watches.delete(watch.jobId);
     this.#scheduler.cancelPoll(watch);
     if (watch.inFlight) watch.abortPoll(new AbortError('nobody waits for the job any more'));
@@ -144,6 +161,18 @@ export class LocalEngine implements PollEngine {
     this.#stopping = true;
     if (abort) this.#poller.abortAll(new AbortError('the watcher was destroyed'));
     else await this.#poller.drained();
+  }
+
+  /**
+   * Whether `watch` carries the credentials probe: a learning watcher's first
+   * poll goes out at once, so a wrong key or endpoint is reported within a
+   * request, not after the first learned plan (`learn: false` keeps the
+   * `initialDelay` it was given).
+   */
+  #probing(watch: Watch): boolean {
+    if (!this.#options.learn || this.#probed || this.#probe !== undefined || this.#poller.credentialsConfirmed) return false;
+    this.#probe = watch;
+    return true;
   }
 
   /** Whether `watch` is still the live watch of its job: a watch that ended is never replaced in place. */

@@ -66,7 +66,8 @@ export interface WatcherSettings {
    */
   readonly maxLagRatio?: number | undefined;
   /**
-   * Schedule polls from learned job durations (true) or plain exponential backoff (false).
+   * Schedule polls from learned job durations (true) or plain exponential backoff (false). A learning
+   * watcher also sends its first poll at once (the credentials probe), so a wrong key or endpoint shows within a request.
    * @default true
    */
   readonly learn?: boolean | undefined;

@@ -57,11 +57,11 @@ export class PollRules {
     const previous = watch.status;
     const state = watch.recordAnswer(job, this.#interner, options.successConfirmations, options.serverNow(), now);
     const progress = watch.recordSubJobs(job);
-    if (progress !== undefined) for (const subJob of progress.finished) this.#planner.subJobDone(subJob);
+    if (progress !== undefined) for (const subJob of progress.finished) this.#planner.subJobDone(subJob, now);
     let delay = Number.NaN;
     if (state === 'final') {
       // A job that waited for payment ran for less than its end − begin: its duration would mislead.
-      if (!watch.waitedForPayment) this.#planner.finished(job);
+      if (!watch.waitedForPayment) this.#planner.finished(watch, job, now);
       this.counters.finished += 1;
       this.counters.pollsOfFinished += watch.polls;
     } else if (state === 'confirming') delay = options.confirmationDelay;

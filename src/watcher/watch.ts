@@ -57,6 +57,8 @@ const ENDED = 16;
 export class Watch implements HeapEntry {
   /** Owned by the scheduler's heaps. */
   heapSlot = -1;
+  /** Owned by the planner: where its learner counts this job as running (−1: nowhere). */
+  runningSlot = -1;
   readonly jobId: string;
   /** Who waits for it: one subscriber (the common case) or several; managed by `Subscriptions`. */
   subscribers: Subscriber | Set<Subscriber> | undefined;
@@ -67,6 +69,8 @@ export class Watch implements HeapEntry {
   #beganAt: number;
   /** ANCHORED, KEEP_JOB, PAYMENT_SEEN, PENDING_NOW, ENDED. */
   #flags = 0;
+  /** The job's age at the last answer, in whole ms (a small integer, not a boxed double). */
+  #seenAge = 0;
   #polls = 0;
   #errors = 0;
   #notFound = 0;
@@ -141,9 +145,34 @@ export class Watch implements HeapEntry {
     this.#flags |= ENDED;
   }
 
+  /** Whether answers listed sub-jobs (a batch job). */
+  get isBatch(): boolean {
+    return this.#batch !== undefined;
+  }
+
+  /** Whether the next poll is a retry: the last one failed or found no such job. */
+  get failing(): boolean {
+    return this.#errors > 0 || this.#notFound > 0;
+  }
+
+  /** Whether the last answer said PENDING_PAYMENT (the order is not paid yet). */
+  get awaitingPayment(): boolean {
+    return (this.#flags & PENDING_NOW) !== 0;
+  }
+
+  /** Whether a SUCCESS awaits confirmation. */
+  get confirming(): boolean {
+    return this.#confirmations > 0;
+  }
+
   /** Whether a poll of this job is in flight. */
   get inFlight(): boolean {
     return this.#request !== undefined;
+  }
+
+  /** How long the job had run when the last answer showed it running, in ms. */
+  get seenAge(): number {
+    return this.#seenAge;
   }
 
   /** How long the job has run at monotonic time `now`, in ms. */
@@ -209,6 +238,7 @@ export class Watch implements HeapEntry {
       this.#flags &= ~PENDING_NOW;
       this.#beganAt = now;
     }
+    this.#seenAge = Math.round(this.elapsed(now));
     let state: AnswerState = 'running';
     if (job.status === 'FAIL') state = 'final';
     else if (job.status === 'SUCCESS') state = ++this.#confirmations >= confirmationsNeeded ? 'final' : 'confirming';

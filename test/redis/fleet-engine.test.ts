@@ -88,8 +88,9 @@ describe('a fleet of one process', () => {
     const late = new RedisFleet({ redis: redis.client(), name, worker: false });
     const joined = new JobWatcher({ fetchJob: () => Promise.reject(new Error('unused')), fleet: late });
     await late.ready();
-    const learned = joined.snapshot().learned as unknown as { learner: { types: Record<string, { samples: number }> } };
-    expect(learned.learner.types['extendVolume']?.samples).toBe(5);
+    const learned = joined.snapshot().learned as unknown as { stats: { types: Record<string, { finished: Record<string, Record<string, number>> } | undefined> } };
+    const finished = Object.values(learned.stats.types['extendVolume']?.finished ?? {}).flatMap((bins) => Object.values(bins));
+    expect(finished.reduce((sum, count) => sum + count, 0)).toBe(5);
     await joined.destroy();
   });
 

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ANY_TYPE, DurationLearner, type DurationPrior } from '../../src/schedule/duration-learner.js';
+import { ANY_TYPE, conditionalQuantile, DurationLearner, type DurationPrior } from '../../src/schedule/duration-learner.js';
 import { normalCdf, normalQuantile } from '../../src/schedule/normal.js';
-import { allowedLag, MIN_DELAY, nextPollDelay, SKIP_QUANTILE, type PolicyOptions, type PollContext } from '../../src/schedule/poll-policy.js';
+import { allowedLag, COVER_QUANTILE, MIN_DELAY, nextPollDelay, scoutAges, SKIP_QUANTILE, type PolicyOptions, type PollContext } from '../../src/schedule/poll-policy.js';
 import { DEFAULT_PRIORS, FALLBACK_PRIOR } from '../../src/schedule/priors.js';
 
 /** The watcher's defaults. */
@@ -79,20 +79,67 @@ describe('nextPollDelay with learning', () => {
     expect(first).toBeGreaterThan(60_000);
     expect(first).toBeLessThan(63_000);
     const second = nextPollDelay({ jobType: 'createVolume', elapsed: first, polls: 1 }, model, options, noJitter);
-    // Past the likely end, the next poll comes about one allowed lag later (the 0.5 % skip adds a few ms).
-    expect(second).toBeGreaterThanOrEqual(allowedLag(options, first));
-    expect(second).toBeLessThan(allowedLag(options, first) * 1.01);
+    // Past the likely end, the next poll comes within one allowed lag: at the COVER_QUANTILE of what is left, sooner.
+    expect(second).toBeLessThanOrEqual(allowedLag(options, first));
+    expect(second).toBeCloseTo(conditionalQuantile(model.estimate('createVolume'), COVER_QUANTILE, first) - first, 6);
   });
 
-  it('spends the late-notice budget once: later polls skip only 1/8 of it', () => {
+  it('spends the late-notice budget once: a job seen running past the head skips only 1/8 of it', () => {
     const model = learner({ createVolume: { median: 25_000, spread: 0.7 } });
     const { mu, sigma } = model.estimate('createVolume');
-    const elapsed = 5_000;
+    const elapsed = 10_000;
     const later = nextPollDelay({ jobType: 'createVolume', elapsed, polls: 1 }, model, options, noJitter);
     const done = normalCdf((Math.log(elapsed) - mu) / sigma);
     const earliest = Math.exp(mu + sigma * normalQuantile(done + (SKIP_QUANTILE / 8) * (1 - done)));
 
+    expect(done).toBeGreaterThan(SKIP_QUANTILE);
     expect(later).toBeCloseTo(Math.max(earliest, elapsed) + 10_000 - elapsed, 6);
+  });
+
+  it('keeps the skip for a job seen running before the head (the credentials probe, sent at once)', () => {
+    const model = learner({ createVolume: { median: 25_000, spread: 0.7 } });
+    const first = nextPollDelay({ jobType: 'createVolume', elapsed: 0, polls: 0 }, model, options, noJitter);
+    const afterProbe = nextPollDelay({ jobType: 'createVolume', elapsed: 200, polls: 1 }, model, options, noJitter);
+
+    expect(afterProbe + 200).toBeCloseTo(first, -2);
+  });
+
+  it('polls a type that always ends within a few seconds once, at the COVER_QUANTILE (90 %), not a whole lag past its head', () => {
+    const model = learner({ createVolume: { median: 2_500, spread: 0.5 } });
+    const { mu, sigma } = model.estimate('createVolume');
+    const first = nextPollDelay({ jobType: 'createVolume', elapsed: 0, polls: 0 }, model, options, noJitter);
+
+    expect(first).toBeCloseTo(Math.exp(mu + sigma * normalQuantile(COVER_QUANTILE)), 6);
+    expect(first).toBeLessThan(Math.exp(mu + sigma * normalQuantile(SKIP_QUANTILE)) + 10_000);
+  });
+
+  it('polls at once (after MIN_DELAY) a job no answer has shown running that is likely done: an old id', () => {
+    const model = learner();
+    expect(nextPollDelay({ jobType: 'createVolume', elapsed: 3_600_000, polls: 0 }, model, options, noJitter)).toBe(MIN_DELAY);
+    // Seen running at that age, it is planned from what is left of its distribution instead.
+    expect(nextPollDelay({ jobType: 'createVolume', elapsed: 3_600_000, polls: 1 }, model, options, noJitter)).toBeGreaterThan(MIN_DELAY);
+  });
+
+  it('re-planned between polls, conditions only on the age last seen running', () => {
+    const model = learner({ createVolume: { median: 25_000, spread: 0.7 } });
+    const rightAfter = nextPollDelay({ jobType: 'createVolume', elapsed: 20_000, polls: 2 }, model, options, noJitter);
+    const later = nextPollDelay({ jobType: 'createVolume', elapsed: 25_000, polls: 2, runningAt: 20_000 }, model, options, noJitter);
+
+    expect(later + 5_000).toBeCloseTo(rightAfter, 6);
+  });
+
+  it('scouts a cohort at the end of its head, then at halves of it down to maxLag', () => {
+    const short = learner({ createVolume: { median: 25_000, spread: 0.7 } }).estimate('createVolume');
+    const head = Math.exp(short.mu + short.sigma * normalQuantile(SKIP_QUANTILE));
+    expect(scoutAges(short, options)).toHaveLength(1);
+    expect(scoutAges(short, options)[0]).toBeCloseTo(head, 6);
+
+    const long = learner().estimate('retypeVolume');
+    const retypeHead = Math.exp(long.mu + long.sigma * normalQuantile(SKIP_QUANTILE));
+    const ages = scoutAges(long, options);
+    expect(ages.at(-1)).toBeCloseTo(retypeHead, 6);
+    expect(ages[0]).toBeLessThanOrEqual(10_000);
+    for (let i = 1; i < ages.length; i++) expect(ages[i]! / ages[i - 1]!).toBeCloseTo(2, 9);
   });
 
   it('plans a batch whose sub-jobs all finished half an overhead after the last one', () => {

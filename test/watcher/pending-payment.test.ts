@@ -34,7 +34,7 @@ describe('PENDING_PAYMENT (an ECS/BMS yearly or monthly order waiting to be paid
     const watch = track(s.watcher.watch(jobId));
     await s.clock.tick(HOUR + 5 * 60_000);
     expect(watch.value?.status).toBe('SUCCESS');
-    const learned = s.watcher.snapshot().learned as unknown as { learner: { types: Record<string, { samples: number } | undefined> } };
-    expect(learned.learner.types['createVolume']?.samples ?? 0).toBe(0);
+    const learned = s.watcher.snapshot().learned as unknown as { stats: { types: Record<string, { finished: Record<string, object> } | undefined> } };
+    expect(Object.keys(learned.stats.types['createVolume']?.finished ?? {})).toEqual([]);
   });
 });

@@ -43,4 +43,4 @@ export const ansible = scheduleStrategy('ansible (3 s, then 1 s doubling to 10 s
 export const fixedOneSecond = scheduleStrategy('fixed 1 s', 'a tight loop', fixedGap(1_000, 1_000));
 
 /** One poll exactly at `end_time`: knows every job's future. The floor. */
-export const oracle = scheduleStrategy('oracle (one poll at end)', 'knows each job\'s end time', (poll, job) => (poll === 0 ? job.endAt - job.beginAt : 1));
+export const oracle = scheduleStrategy('oracle (one poll at end)', 'knows each job\'s end time', (poll, job) => (poll === 0 ? Math.max(0, job.endAt - job.watchAt) : 1));
